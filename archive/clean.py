@@ -1,0 +1,448 @@
+"""Decoded HTML → the report as a reader sees it: body text, tables, metadata, and what was cut.
+
+Steps (each recorded in ``Cleaned.removed`` / ``Cleaned.extractor``):
+
+1. Find the main-text container: the portal's own selectors first, then the known CMS
+   containers (NFCMS ``#zoomcon``, TRS ``.TRS_Editor``, Hanweb ``#zoom``, UCAP …).
+2. Inside it, drop whole subtrees that are page furniture by structure (attachment lists,
+   share/QR/print widgets), collecting attachment links first.
+3. trafilatura extracts the container (or the whole page when no container is known),
+   as XML so that paragraphs and tables stay separate. If it lost body text that the
+   container plainly holds, a plain block walk of the container is used instead, and the
+   provenance says so.
+4. Tables are re-read from the HTML (``archive.tables``): one text line per row, and a grid.
+5. A conservative pass removes chrome lines at the top and bottom only (听全文, date/source
+   lines, 分享到, 扫一扫…, footers); a line inside the body is never removed for a word it
+   contains. Date, source and view count found there go into metadata.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
+
+from . import meta as meta_mod
+from .tables import Table, _BLOCK_TAGS, parse_table
+
+TRAFILATURA_VERSION = getattr(trafilatura, "__version__", "unknown")
+
+# Main-text containers of the CMS families (see notes/portals.md), most specific first.
+KNOWN_CONTAINERS: tuple[str, ...] = (
+    "#zoomcon",
+    "#zhengwen",
+    "div.TRS_Editor",
+    "div.Custom_UnionStyle",
+    "#UCAP-CONTENT",
+    "ucapcontent",
+    "#cmsArticleContent",
+    "div.bt-article-02",
+    "td.bt_content",
+    "#zoom",
+)
+
+# Subtrees inside a container that are furniture, by class/id (whole-token matches).
+_CHROME_BLOCK = re.compile(
+    r"(?:^|[\s_-])(info_xgfj|xgfj|info_xgxw|xgxw|xgwz|share|bdshare|bdsharebuttonbox|fenxiang|"
+    r"qrcode|ewm|content_ewm|erweima|print|dayin|fontsize|zihao|content_attr|article-tools|"
+    r"attachment-list)(?:$|[\s_-])",
+    re.I,
+)
+_FILE_LINK = re.compile(r"\.(pdf|docx?|xlsx?|wps|ofd|zip|rar|et|dps)(?:$|[?#])", re.I)
+
+_MIN_CONTAINER_CHARS = 20
+
+# --- line-level chrome, only at the edges of the text --------------------------------------
+_EDGE_CHROME: tuple[tuple[str, re.Pattern], ...] = tuple(
+    (reason, re.compile(rx))
+    for reason, rx in (
+        ("text-to-speech", r"^[•·]?\s*(听全文|語音播報|语音播报|听新闻)$"),
+        ("share", r"^[•·]?\s*(分享到|分享)\s*[:：]?\s*(微信|微博|QQ空间|\s)*$"),
+        ("separator", r"^[-•·—|]+$"),
+        ("qr-code", r"^(扫一扫|掃一掃|手机扫一扫|微信扫一扫).{0,20}$"),
+        ("related", r"^(相关附件|相關附件|相关新闻|相關新聞|相关稿件|相关链接|相关阅读|相关文章)\s*[:：]?$"),
+        ("follow", r"^关注\s*[·•]\s*.{0,20}$"),
+        ("toolbar", r"^[【\[]?\s*(打印本页|打印|关闭窗口|关闭|返回顶部|收藏|纠错|我要纠错)\s*[】\]]?(\s*[【\[]?\s*(打印本页|打印|关闭窗口|关闭|返回顶部|收藏)\s*[】\]]?)*$"),
+        ("font-size", r"^(字号|字体|字体大小)\s*[:：]?\s*[【\[]?\s*(大|中|小|\s)*[】\]]?$"),
+        ("accessibility", r"^(繁體|繁体|简体|無障礙|无障碍|长者版|關懷版|关怀版|English)(\s*[|/]\s*(繁體|繁体|简体|無障礙|无障碍|长者版|关怀版|English))*$"),
+        ("date-source", r"^(发布时间|發布時間|发表日期|發表日期|发布日期|时间|来源|來源|信息来源|浏览次数|瀏覽次數|阅读次数|浏览量|点击数|访问量|作者|字体)\s*[:：].{0,80}$"),
+        ("date", r"^[•·]?\s*((19|20)\d{2}-\d{1,2}-\d{1,2}(\s+\d{1,2}:\d{2}(:\d{2})?)?)$"),
+        ("footer", r"^(主办|承办|主辦|承辦|版权所有|版權所有|网站标识码|網站標識碼|联系我们|聯繫我們|技术支持|技術支持)\s*[:：]?.*$"),
+        ("footer", r"^.{0,30}(ICP备|ICP備|公网安备|公網安備)\s*\S*.*$"),
+        ("breadcrumb", r"^(当前位置|當前位置|您的位置|您现在的位置)\s*[:：].*$"),
+    )
+)
+
+
+@dataclass
+class Cleaned:
+    text: str
+    tables: list[dict] = field(default_factory=list)
+    metadata: dict = field(default_factory=dict)
+    removed: list[dict] = field(default_factory=list)
+    container: str | None = None
+    extractor: str = ""
+    attachments: list[dict] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.text.strip()
+
+
+class NotAPage(ValueError):
+    """The input is not an HTML page we can read at all."""
+
+
+def _classes(el) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+def find_container(doc, selectors: Sequence[str]) -> tuple[object, str] | tuple[None, None]:
+    for sel in selectors:
+        try:
+            found = doc.cssselect(sel)
+        except Exception:  # an invalid selector in a portal config must not stop cleaning
+            continue
+        for el in found:
+            # outermost match: TRS_Editor nests inside TRS_Editor
+            outer = el
+            for anc in el.iterancestors():
+                if anc in found:
+                    outer = anc
+            if len(_squash(outer.text_content())) >= _MIN_CONTAINER_CHARS:
+                return outer, sel
+    return None, None
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", s.replace("\u3000", " ").replace("\xa0", " "))
+
+
+def collect_attachments(doc, scope, base_url: str | None) -> list[dict]:
+    """File links in the container and in the page's 相关附件 list (gz ``ul#ul_xgfj``)."""
+    seen: set[str] = set()
+    out: list[dict] = []
+    candidates = list(scope.iter("a")) if scope is not None else []
+    for ul in doc.cssselect("#ul_xgfj, .info_xgfj"):
+        candidates.extend(ul.iter("a"))
+    for a in candidates:
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "#", "mailto:")):
+            continue
+        in_list = any(anc.get("id") == "ul_xgfj" or "xgfj" in (anc.get("class") or "") for anc in a.iterancestors())
+        if not (_FILE_LINK.search(href) or in_list):
+            continue
+        absolute = _urljoin(base_url, href)
+        if absolute in seen:
+            continue
+        seen.add(absolute)
+        out.append({"url": absolute, "name": _squash_ws(a.text_content()) or None})
+    return out
+
+
+def _urljoin(base: str | None, href: str) -> str:
+    from urllib.parse import urljoin
+
+    return urljoin(base, href) if base else href
+
+
+def _squash_ws(s: str) -> str:
+    return re.sub(r"[\s\u3000\xa0]+", " ", s).strip()
+
+
+def _drop_chrome_blocks(container, removed: list[dict]) -> None:
+    dropped: list = []
+    for el in list(container.iter()):
+        if not isinstance(el.tag, str) or el is container:
+            continue
+        if any(anc in dropped for anc in el.iterancestors()):
+            continue
+        if el.tag in ("script", "style", "noscript", "template"):
+            el.drop_tree()
+            dropped.append(el)
+            continue
+        if el.tag in ("p", "span", "td", "tr", "table", "strong", "b", "font"):
+            continue  # content elements are never dropped for a class name
+        m = _CHROME_BLOCK.search(_classes(el))
+        if m and el.getparent() is not None:
+            text = _squash_ws(el.text_content())
+            if text:
+                removed.append({"line": text[:200], "reason": f"furniture block .{m.group(1)}"})
+            el.drop_tree()
+            dropped.append(el)
+
+
+# --- block walk -------------------------------------------------------------------------
+
+def _walk(el, out: list, buf: list[str]) -> None:
+    """Append ('line', text) and ('table', element) to ``out`` in document order."""
+    for child in el:
+        if not isinstance(child.tag, str):
+            if child.tail:
+                buf.append(child.tail)
+            continue
+        tag = child.tag.lower()
+        if tag in ("script", "style", "noscript"):
+            pass
+        elif tag == "table":
+            _flush(buf, out)
+            out.append(("table", child))
+        elif tag == "br":
+            _flush(buf, out)
+        elif tag in _BLOCK_TAGS or tag in ("blockquote", "pre", "center", "dl", "dt", "dd", "h1", "section"):
+            _flush(buf, out)
+            if child.text:
+                buf.append(child.text)
+            _walk(child, out, buf)
+            _flush(buf, out)
+        else:
+            if child.text:
+                buf.append(child.text)
+            _walk(child, out, buf)
+        if child.tail:
+            buf.append(child.tail)
+
+
+def _flush(buf: list[str], out: list) -> None:
+    line = _squash_ws("".join(buf))
+    buf.clear()
+    if line:
+        out.append(("line", line))
+
+
+def walk_blocks(container) -> list:
+    out: list = []
+    buf: list[str] = []
+    if container.text:
+        buf.append(container.text)
+    _walk(container, out, buf)
+    _flush(buf, out)
+    return out
+
+
+def _is_data_table(table_el) -> bool:
+    """Layout tables (a whole page body inside one cell) are walked as text, not kept as tables."""
+    if table_el.find(".//table") is not None:
+        return False
+    return True
+
+
+# --- trafilatura ---------------------------------------------------------------------------
+
+def _trafilatura_lines(fragment_html: str) -> list | None:
+    xml = trafilatura.extract(
+        fragment_html,
+        output_format="xml",
+        include_tables=True,
+        include_comments=False,
+        include_images=False,
+        include_links=False,
+        include_formatting=False,
+        favor_recall=True,
+        deduplicate=False,
+    )
+    if not xml:
+        return None
+    root = etree.fromstring(xml.encode("utf-8"))
+    main = root.find("main")
+    if main is None:
+        main = root
+    out: list = []
+    for el in main.iter():
+        tag = el.tag
+        if tag == "table":
+            out.append(("table", el))
+        elif tag in ("p", "head", "item", "quote", "code") and not any(a.tag == "table" for a in el.iterancestors()):
+            # text of this block without nested blocks' text
+            parts = [el.text or ""]
+            for child in el:
+                if child.tag in ("lb",):
+                    parts.append("\n")
+                elif child.tag not in ("p", "head", "list", "item", "table"):
+                    parts.append("".join(child.itertext()))
+                parts.append(child.tail or "")
+            for piece in "".join(parts).split("\n"):
+                piece = _squash_ws(piece)
+                if piece:
+                    out.append(("line", piece))
+    return out
+
+
+def _covers(candidate: list, reference: list) -> bool:
+    """Does ``candidate`` contain every text line of ``reference`` (tables compared by count)?"""
+    got = "".join(_squash(x[1]) for x in candidate if x[0] == "line")
+    for kind, value in reference:
+        if kind == "line" and _squash(value) not in got:
+            return False
+    ref_tables = sum(1 for k, _ in reference if k == "table")
+    cand_tables = sum(1 for k, _ in candidate if k == "table")
+    return ref_tables == cand_tables
+
+
+def _edge_pass(lines: list[str], removed: list[dict], found: dict) -> list[str]:
+    def match(line: str) -> str | None:
+        for reason, rx in _EDGE_CHROME:
+            if rx.match(line):
+                return reason
+        return None
+
+    def harvest(line: str, reason: str) -> None:
+        if reason in ("date", "date-source"):
+            d = meta_mod.parse_date(line)
+            if d and "pub_date_on_page" not in found:
+                found["pub_date_on_page"] = d
+            m = re.search(r"(?:来源|來源|信息来源)\s*[:：]\s*(.+?)(?:\s+(?:发布|發布|发表|浏览|阅读|字体|时间)|$)", line)
+            if m and "source_on_page" not in found:
+                found["source_on_page"] = m.group(1).strip()
+            m = re.search(r"(?:浏览次数|阅读次数|浏览量|点击数|访问量)\s*[:：]\s*(\d+)", line)
+            if m:
+                found["views"] = int(m.group(1))
+
+    start = 0
+    while start < len(lines):
+        reason = match(lines[start])
+        if not reason:
+            break
+        harvest(lines[start], reason)
+        removed.append({"line": lines[start], "reason": f"{reason} (top)"})
+        start += 1
+    end = len(lines)
+    while end > start:
+        reason = match(lines[end - 1])
+        if not reason:
+            break
+        removed.append({"line": lines[end - 1], "reason": f"{reason} (bottom)"})
+        end -= 1
+    return lines[start:end]
+
+
+def clean_html(html: str, url: str | None = None, containers: Sequence[str] = ()) -> Cleaned:
+    """Clean a decoded page. ``containers`` are portal-specific selectors tried first."""
+    if not isinstance(html, str):
+        raise TypeError("clean_html takes decoded text; decode bytes with archive.decode first")
+    if not html.strip():
+        return Cleaned(text="", extractor="none", metadata={})
+    try:
+        doc = lxml_html.fromstring(html)
+    except (etree.ParserError, ValueError) as exc:
+        raise NotAPage(f"not an HTML page: {exc}") from exc
+
+    tags = meta_mod.meta_tags(doc)
+    h1 = doc.find(".//h1")
+    page_title = doc.findtext(".//title")
+    title = (
+        meta_mod.clean_title(tags.get("ArticleTitle"))
+        or (meta_mod.clean_title(h1.text_content()) if h1 is not None else None)
+        or meta_mod.clean_title(page_title)
+    )
+    removed: list[dict] = []
+    found: dict = {}
+
+    container, selector = find_container(doc, tuple(containers) + KNOWN_CONTAINERS)
+    attachments = collect_attachments(doc, container, url)
+    if container is not None:
+        _drop_chrome_blocks(container, removed)
+        scope = container
+    else:
+        body = doc.find("body")
+        scope = body if body is not None else doc
+
+    reference = walk_blocks(scope) if container is not None else None
+    fragment = (
+        "<html><body>" + lxml_html.tostring(container, encoding="unicode") + "</body></html>"
+        if container is not None else html
+    )
+    items = _trafilatura_lines(fragment)
+    extractor = f"trafilatura {TRAFILATURA_VERSION}" + (f" on {selector}" if selector else " on page")
+    if container is not None and (items is None or not _covers(items, reference)):
+        items = reference
+        extractor = f"block walk on {selector} (trafilatura {TRAFILATURA_VERSION} lost body text)"
+    items = items or []
+
+    # Tables: the i-th table item ↔ the i-th data table of the scope, re-read from HTML.
+    html_tables = [t for t in scope.iter("table") if _is_data_table(t)] if container is not None else []
+    if container is None:
+        html_tables = [t for t in doc.iter("table") if _is_data_table(t)]
+    lines: list[str] = []
+    tables: list[dict] = []
+    ti = 0
+    for kind, value in items:
+        if kind == "line":
+            lines.append(value)
+            continue
+        if value.tag == "table" and isinstance(value, etree._Element) and value.getroottree().getroot().tag == "doc":
+            # trafilatura's table: find its source table by order
+            src = html_tables[ti] if ti < len(html_tables) else None
+        else:
+            src = value
+        ti += 1
+        if src is None:
+            continue
+        if not _is_data_table(src):
+            for kind2, v2 in walk_blocks(src):
+                if kind2 == "line":
+                    lines.append(v2)
+            continue
+        table: Table = parse_table(src)
+        tables.append(table.to_json())
+        lines.extend(table.text_lines())
+
+    lines = _edge_pass(lines, removed, found)
+    text = "\n".join(lines)
+
+    metadata = {
+        "title": title,
+        "page_title": _squash_ws(page_title) if page_title else None,
+        "meta": tags,
+        "pub_date": meta_mod.parse_date(tags.get("PubDate")) or found.get("pub_date_on_page"),
+        "source": tags.get("ContentSource") or found.get("source_on_page"),
+        "views": found.get("views"),
+        "report_year": meta_mod.report_year(title),
+        "agency": meta_mod.agency_from_title(title),
+    }
+    _header_metadata(doc, container, metadata)
+    if not metadata["agency"] and metadata["source"] and metadata["source"] not in ("本网", "本站"):
+        metadata["agency"] = metadata["source"]
+    return Cleaned(
+        text=text,
+        tables=tables,
+        metadata=metadata,
+        removed=removed,
+        container=selector,
+        extractor=extractor,
+        attachments=attachments,
+    )
+
+
+_HEADER_SOURCE = re.compile(r"(?:来源|來源|信息来源|发布机构|發布機構)\s*[:：]\s*([^\s:：]{2,40})")
+_HEADER_DATE = re.compile(r"(?:发布时间|發布時間|发表日期|發表日期|发布日期|成文日期)\s*[:：]\s*([0-9年月日\-/. :]{8,25})")
+
+
+def _header_metadata(doc, container, metadata: dict) -> None:
+    """Date and source printed above the body (gz: ``• 2014-03-11 • 来源:本网``)."""
+    if metadata.get("pub_date") and metadata.get("source"):
+        return
+    header_text = ""
+    if container is not None:
+        # text of the page before the container, last 600 characters
+        chunks = []
+        for el in doc.iter():
+            if el is container:
+                break
+            if isinstance(el.tag, str) and el.tag not in ("script", "style") and el.text:
+                chunks.append(el.text)
+            if el.tail:
+                chunks.append(el.tail)
+        header_text = _squash_ws(" ".join(chunks))[-600:]
+    if not metadata.get("source"):
+        m = _HEADER_SOURCE.search(header_text)
+        if m:
+            metadata["source"] = m.group(1)
+    if not metadata.get("pub_date"):
+        m = _HEADER_DATE.search(header_text)
+        if m:
+            metadata["pub_date"] = meta_mod.parse_date(m.group(1))

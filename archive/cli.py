@@ -1,0 +1,107 @@
+"""``archive`` command line: the library's functions, one sub-command each.
+
+    archive clean PAGE.html [--url URL] [--json]   clean a saved page (bytes in, as in the crawl)
+    archive reports [--db archive.db]              list stored reports
+    archive show URL [--db archive.db]             print a stored report's current text
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .ingest import examine
+from .store import Archive, ArchiveError, default_path
+
+
+def _cmd_clean(args) -> int:
+    path = Path(args.page)
+    if not path.is_file():
+        print(f"archive clean: no such file: {path}", file=sys.stderr)
+        return 2
+    body = path.read_bytes()
+    headers = {"Content-Type": [args.content_type]} if args.content_type else {}
+    result = examine(200, headers, body, args.url)
+    if not result.is_report_page:
+        print(f"archive clean: {path}: {result.kind}: {result.reason}", file=sys.stderr)
+        return 1
+    cleaned = result.cleaned
+    if args.json:
+        out = {
+            "url": args.url,
+            "text": cleaned.text,
+            "metadata": cleaned.metadata,
+            "tables": cleaned.tables,
+            "attachments": cleaned.attachments,
+            "removed": cleaned.removed,
+            "container": cleaned.container,
+            "extractor": cleaned.extractor,
+            **result.decoded.as_provenance(),
+        }
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(cleaned.text + "\n")
+    return 0
+
+
+def _open(args) -> Archive:
+    if not Path(args.db).is_file():
+        raise ArchiveError(f"no archive database at {args.db}")
+    return Archive(args.db)
+
+
+def _cmd_reports(args) -> int:
+    archive = _open(args)
+    rows = archive.conn.execute(
+        "SELECT portal, section, report_year, pub_date, title, url, version_count FROM reports "
+        "ORDER BY portal, section, report_year, url"
+    ).fetchall()
+    for row in rows:
+        print("\t".join("" if v is None else str(v) for v in row))
+    return 0
+
+
+def _cmd_show(args) -> int:
+    archive = _open(args)
+    row = archive.conn.execute(
+        "SELECT v.text FROM reports r JOIN versions v ON v.id = r.current_version WHERE r.url = ?", (args.url,)
+    ).fetchone()
+    if row is None:
+        print(f"archive show: no report stored for {args.url}", file=sys.stderr)
+        return 1
+    print(row[0])
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="archive", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("clean", help="print the cleaned text of a saved page")
+    p.add_argument("page")
+    p.add_argument("--url", help="the page's URL (resolves attachment links)")
+    p.add_argument("--content-type", help="Content-Type header the server sent, if known")
+    p.add_argument("--json", action="store_true", help="text, metadata, tables and removed chrome as JSON")
+    p.set_defaults(func=_cmd_clean)
+
+    for name, func, helptext in (("reports", _cmd_reports, "list stored reports"),
+                                 ("show", _cmd_show, "print a stored report's current text")):
+        p = sub.add_parser(name, help=helptext)
+        if name == "show":
+            p.add_argument("url")
+        p.add_argument("--db", default=default_path(), help="archive database (default: %(default)s)")
+        p.set_defaults(func=func)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ArchiveError as exc:
+        print(f"archive: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""HTML tables → grids with rowspan and colspan resolved.
+
+trafilatura renders tables as text but ignores rowspan, so cells of the standard report
+tables (三、本年度办理结果 spans 20 rows) shift columns. Here the HTML ``<table>`` itself is
+read: every cell kept, in document order, with its position and span, plus a dense grid in
+which a spanning cell's text stands in every position it covers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import html as lxml_html
+
+_WS = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u200b\ufeff]+")
+_MAX_SPAN = 1000  # malformed pages write rowspan="999999"; never let that blow up memory
+
+
+_BLOCK_TAGS = frozenset("p div br li ul ol h1 h2 h3 h4 h5 h6 table tr td th section article".split())
+
+
+def cell_text(el) -> str:
+    """Visible text of a cell: inline markup joined as is, block children and <br> as spaces."""
+    return _WS.sub(" ", "".join(_itertext_visible(el))).strip()
+
+
+def _itertext_visible(el):
+    if el.text:
+        yield el.text
+    for child in el:
+        if isinstance(child.tag, str) and child.tag not in ("script", "style"):
+            block = child.tag in _BLOCK_TAGS
+            if block:
+                yield " "
+            yield from _itertext_visible(child)
+            if block:
+                yield " "
+        if child.tail:
+            yield child.tail
+
+
+def _span(el, name: str) -> int:
+    raw = (el.get(name) or "1").strip()
+    m = re.match(r"\d+", raw)
+    if not m:
+        return 1
+    return max(1, min(int(m.group()), _MAX_SPAN))
+
+
+@dataclass
+class Table:
+    cells: list[dict] = field(default_factory=list)  # {r, c, rowspan, colspan, text, header}
+    rows: list[list[str]] = field(default_factory=list)  # cell texts per HTML row, as written
+    n_rows: int = 0
+    n_cols: int = 0
+
+    def grid(self) -> list[list[str]]:
+        g = [["" for _ in range(self.n_cols)] for _ in range(self.n_rows)]
+        for cell in self.cells:
+            for r in range(cell["r"], min(cell["r"] + cell["rowspan"], self.n_rows)):
+                for c in range(cell["c"], min(cell["c"] + cell["colspan"], self.n_cols)):
+                    g[r][c] = cell["text"]
+        return g
+
+    def text_lines(self) -> list[str]:
+        """One line per table row: the row's own cells, as written, joined by ' | '."""
+        return [" | ".join(row) for row in self.rows if any(row)]
+
+    def to_json(self) -> dict:
+        return {
+            "n_rows": self.n_rows,
+            "n_cols": self.n_cols,
+            "cells": self.cells,
+            "grid": self.grid(),
+        }
+
+
+def _own_rows(table_el):
+    """The <tr> of this table, not of tables nested in its cells."""
+    for tr in table_el.iter("tr"):
+        parent = tr.getparent()
+        while parent is not None and parent.tag != "table":
+            parent = parent.getparent()
+        if parent is table_el:
+            yield tr
+
+
+def parse_table(table_el) -> Table:
+    t = Table()
+    occupied: dict[tuple[int, int], bool] = {}
+    r = 0
+    for tr in _own_rows(table_el):
+        c = 0
+        row_texts: list[str] = []
+        for cell in tr:
+            if not isinstance(cell.tag, str) or cell.tag not in ("td", "th"):
+                continue
+            while occupied.get((r, c)):
+                c += 1
+            rowspan, colspan = _span(cell, "rowspan"), _span(cell, "colspan")
+            text = cell_text(cell)
+            t.cells.append(
+                {"r": r, "c": c, "rowspan": rowspan, "colspan": colspan, "text": text, "header": cell.tag == "th"}
+            )
+            row_texts.append(text)
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    occupied[(r + dr, c + dc)] = True
+            c += colspan
+            t.n_cols = max(t.n_cols, c)
+        t.rows.append(row_texts)
+        r += 1
+    # rowspans reaching past the last <tr> do not create rows
+    t.n_rows = r
+    for cell in t.cells:
+        cell["rowspan"] = min(cell["rowspan"], t.n_rows - cell["r"])
+        cell["colspan"] = min(cell["colspan"], t.n_cols - cell["c"])
+    return t
+
+
+def parse_tables_in(html: str) -> list[Table]:
+    doc = lxml_html.fromstring(html)
+    return [parse_table(t) for t in doc.iter("table")]

@@ -1,0 +1,1 @@
+"""The Scrapy project: settings, spiders, middlewares, pipelines. Storage is ``archive``'s job."""

@@ -1,0 +1,40 @@
+"""Small extensions that make failures readable."""
+
+from __future__ import annotations
+
+import logging
+
+from twisted.internet.error import ConnectError, DNSLookupError, NoRouteError, TCPTimedOutError, TimeoutError
+
+_NETWORK_ERRORS = (DNSLookupError, ConnectError, NoRouteError, TCPTimedOutError, TimeoutError)
+
+
+class _StripNetworkTracebacks(logging.Filter):
+    """A network failure is a one-line message, not a page of traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, _NETWORK_ERRORS):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+class QuietNetworkErrors:
+    """Drops tracebacks of DNS/connection errors from Scrapy's logs (robots.txt, retries)."""
+
+    LOGGERS = (
+        "scrapy.downloadermiddlewares.robotstxt",
+        "scrapy.downloadermiddlewares.retry",
+        "scrapy.core.scraper",
+        "scrapy.core.engine",
+    )
+
+    def __init__(self):
+        self.filter = _StripNetworkTracebacks()
+        for name in self.LOGGERS:
+            logging.getLogger(name).addFilter(self.filter)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls()

@@ -1,0 +1,42 @@
+"""Run crawls from Python (tests, scheduled runs): the same spiders, middlewares and pipelines
+as ``scrapy crawl``, several crawls one after the other in one process.
+
+    from crawler.run import run_crawl
+    stats = run_crawl("guangzhou", {"CASSETTE": "cassettes/guangzhou.yaml", "ARCHIVE_DB": "x.db"})
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from scrapy.utils.reactor import install_reactor, is_asyncio_reactor_installed
+
+REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+
+def _loop() -> asyncio.AbstractEventLoop:
+    """The asyncio loop driven by Twisted's asyncio reactor, installing it if needed."""
+    if "twisted.internet.reactor" not in sys.modules:
+        install_reactor(REACTOR)
+    if not is_asyncio_reactor_installed():
+        raise RuntimeError("another Twisted reactor is installed; crawler.run needs the asyncio reactor")
+    from twisted.internet import reactor
+
+    return reactor._asyncioEventloop
+
+
+def run_crawl(spider: str, settings: dict | None = None, **spider_args) -> dict:
+    """Run one crawl to its end and return its stats (with ``finish_reason``)."""
+    loop = _loop()
+    from scrapy.crawler import AsyncCrawlerRunner
+    from scrapy.settings import Settings
+
+    project = Settings()
+    project.setmodule("crawler.settings", priority="project")
+    for key, value in (settings or {}).items():
+        project.set(key, value, priority="cmdline")
+    runner = AsyncCrawlerRunner(project)
+    crawler = runner.create_crawler(spider)
+    loop.run_until_complete(runner.crawl(crawler, **spider_args))
+    return dict(crawler.stats.get_stats())

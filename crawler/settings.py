@@ -1,0 +1,62 @@
+"""Scrapy settings for the annual-report archive.
+
+Everything here can be overridden on the command line (``-s NAME=value``). Archive-specific:
+
+``ARCHIVE_DB``            the archive database (default ``archive.db`` in the working directory,
+                          or the ``ARCHIVE_DB`` environment variable).
+``ARCHIVE_CONTACT``       how a site operator reaches whoever runs the crawl (URL or e-mail);
+                          goes into the User-Agent. Set it when you crawl live.
+``CASSETTE``              replay/record HTTP from/to a vcrpy cassette (see ``crawler.cassette``).
+``CASSETTE_RECORD_MODE``  ``none`` (default: replay only), ``once``, ``new_episodes``, ``all``.
+"""
+
+import os
+
+from archive import __version__
+
+BOT_NAME = "annual-report-archive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+ARCHIVE_DB = os.environ.get("ARCHIVE_DB", "archive.db")
+ARCHIVE_CONTACT = os.environ.get("ARCHIVE_CONTACT", "set ARCHIVE_CONTACT to your e-mail or URL")
+USER_AGENT = f"annual-report-archive/{__version__} (government information-disclosure report archive; contact: {ARCHIVE_CONTACT})"
+
+# Politeness: small government servers.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9",
+}
+
+DOWNLOADER_MIDDLEWARES = {
+    # next to the downloader: sees wire bytes (before decompression) and each redirect hop
+    "crawler.cassette.CassetteMiddleware": 950,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.ArchivePipeline": 300,
+}
+EXTENSIONS = {
+    "crawler.extensions.QuietNetworkErrors": 0,
+    "scrapy.extensions.remote_control.RemoteControl": None,  # no open port on a crawl machine
+}
+
+CASSETTE = None
+CASSETTE_RECORD_MODE = "none"
+
+LOG_LEVEL = os.environ.get("SCRAPY_LOG_LEVEL", "INFO")
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,1 @@
+"""One spider per portal (configuration of :class:`crawler.spiders.base.PortalSpider`)."""

@@ -1,0 +1,81 @@
+"""Bad responses get a clear reason, are counted, and are never stored as reports."""
+
+import json
+import sqlite3
+
+from archive.blocked import classify
+from crawler.run import run_crawl
+from tests import cassette_kit as kit
+from tests.conftest import corpus_file
+
+R = "https://www.gz.gov.cn/zfjgzy/gzsrmzfbgt/zfxxgknb/"
+GOOD_TITLE = "2013年广州市人力资源和社会保障局政府信息公开年度报告"
+
+TS_BODY = (b'<html><head><meta charset="utf-8"><script type="text/javascript">$_ts=window[\'$_ts\'];'
+           b"if(!$_ts)$_ts={};$_ts.nsd=12345;$_ts.cd=\"qqqq\";</script>"
+           b'<script type="text/javascript" r="m" src="/abc.js"></script></head><body></body></html>')
+JSL_BODY = (b"<script>document.cookie=('_')+('_')+('j')+('s')+('l')+('_')+('c')+('l')+('e')+('a')+('r')"
+            b"+('a')+('n')+('c')+('e')+('_s=')+(+new Date())+'|0|'+'abc';location.href=location.pathname"
+            b"+location.search</script>")
+CHALLENGE_200 = b'<html><head><title>\xe8\xaf\xb7\xe7\xa8\x8d\xe5\x80\x99</title></head><body><script>var a=1;setTimeout(function(){location.reload()},1000);</script></body></html>'
+
+CASES = {
+    "empty": (kit.response(200, b""), "empty"),
+    "pdf": (kit.response(200, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", {"Content-Type": "application/pdf"}), "not-html"),
+    "gone": (kit.response(404, "<html><body><h1>404 页面不存在</h1></body></html>"), "not-found"),
+    "rs412": (kit.response(412, TS_BODY), "blocked"),
+    "jsl521": (kit.response(521, JSL_BODY, {"Set-Cookie": "__jsluid_s=0a1b2c; path=/; HttpOnly"}), "blocked"),
+    "script200": (kit.response(200, CHALLENGE_200), "blocked"),
+}
+
+
+def list_page(names):
+    items = "".join(
+        f'<li><a href="2013n/content/post_{100 + i}.html">{GOOD_TITLE}（{name}）</a><span>2014-03-11</span></li>'
+        for i, name in enumerate(names)
+    )
+    return f"<html><body><ul class='news_list'>{items}</ul></body></html>"
+
+
+def test_bad_responses_are_recorded_not_stored(tmp_path, db_path):
+    names = list(CASES)
+    exchanges = {"https://www.gz.gov.cn/robots.txt": kit.ROBOTS_OK, R + "bm/": kit.response(200, list_page(names))}
+    for i, name in enumerate(names):
+        exchanges[f"{R}bm/2013n/content/post_{100 + i}.html"] = CASES[name][0]
+    cassette = kit.write(tmp_path / "bad.yaml", exchanges)
+
+    stats = run_crawl("guangzhou", {"CASSETTE": cassette, "ARCHIVE_DB": db_path, "LOG_LEVEL": "WARNING"}, sections="bm")
+
+    assert stats["finish_reason"] == "finished"
+    db = sqlite3.connect(db_path)
+    assert db.execute("select count(*) from reports").fetchone()[0] == 0
+    assert db.execute("select count(*) from versions").fetchone()[0] == 0
+    rows = dict(db.execute("select url, outcome || ': ' || reason from fetches where url like '%post_%'").fetchall())
+    for i, name in enumerate(names):
+        outcome = rows[f"{R}bm/2013n/content/post_{100 + i}.html"]
+        assert outcome.startswith(CASES[name][1] + ": "), (name, outcome)
+    assert stats["archive/rejected/blocked"] == 3
+    assert stats["archive/rejected/empty"] == 1
+    assert stats["archive/rejected/not-found"] == 1
+    assert stats["archive/rejected/not-html"] == 1
+    assert "瑞数" in rows[f"{R}bm/2013n/content/post_{100 + names.index('rs412')}.html"]
+    assert "加速乐" in rows[f"{R}bm/2013n/content/post_{100 + names.index('jsl521')}.html"]
+
+
+def test_cassette_miss_fails_loudly(tmp_path, db_path, caplog):
+    exchanges = {"https://www.gz.gov.cn/robots.txt": kit.ROBOTS_OK,
+                 R + "bm/": kit.response(200, list_page(["only"]))}
+    cassette = kit.write(tmp_path / "miss.yaml", exchanges)
+    stats = run_crawl("guangzhou", {"CASSETTE": cassette, "ARCHIVE_DB": db_path}, sections="bm")
+    assert stats["cassette/miss"] == 1
+    assert stats["archive/failed"] == "cassette miss"
+    assert f"{R}bm/2013n/content/post_100.html" in caplog.text
+    from crawler.commands.crawl import crawl_failure
+    assert crawl_failure(stats)  # → scrapy crawl exits 1
+    db = sqlite3.connect(db_path)
+    assert db.execute("select count(*) from reports").fetchone()[0] == 0
+
+
+def test_real_pages_are_not_taken_for_challenges():
+    for rel in ("mhxqwer-jchgz.gov.cn/index.html", "mhxqwer-ljywhlyw.cq.gov.cn/index.html", "pingtan-list/index.html"):
+        assert classify(200, {"Content-Type": ["text/html"]}, corpus_file(rel)) is None, rel
