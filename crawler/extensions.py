@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import logging
 
+from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError
 from twisted.internet.error import ConnectError, DNSLookupError, NoRouteError, TCPTimedOutError, TimeoutError
 
-_NETWORK_ERRORS = (DNSLookupError, ConnectError, NoRouteError, TCPTimedOutError, TimeoutError)
+# Failures that mean "the host cannot be reached", as Twisted and Scrapy (≥ 2.19) raise them.
+NETWORK_ERRORS = (
+    CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError,
+    DNSLookupError, ConnectError, NoRouteError, TCPTimedOutError, TimeoutError,
+)
 
 
 class _StripNetworkTracebacks(logging.Filter):
@@ -14,7 +19,7 @@ class _StripNetworkTracebacks(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        if isinstance(exc, _NETWORK_ERRORS):
+        if isinstance(exc, NETWORK_ERRORS):
             record.exc_info = None
             record.exc_text = None
         return True

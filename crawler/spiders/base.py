@@ -16,14 +16,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
 from scrapy.exceptions import CloseSpider
-from twisted.internet.error import (
-    ConnectError,
-    ConnectionRefusedError,
-    DNSLookupError,
-    NoRouteError,
-    TCPTimedOutError,
-    TimeoutError,
-)
 
 from archive.blocked import classify
 from archive.decode import decode_html
@@ -31,9 +23,9 @@ from archive.meta import report_year
 from archive.store import sha256
 from crawler.platforms import get_platform
 from crawler.platforms.common import Entry, folder_of, list_url
+from crawler.extensions import NETWORK_ERRORS
 from crawler.portals import Portal
 
-UNREACHABLE = (DNSLookupError, ConnectError, ConnectionRefusedError, NoRouteError, TCPTimedOutError, TimeoutError)
 _FOLDER_YEAR = re.compile(r"/(?:nb|mb)?((?:19|20)\d{2})n?/$")
 
 
@@ -198,7 +190,7 @@ class PortalSpider(scrapy.Spider):
             "outcome": "error", "reason": reason, "found_on": request.meta.get("found_on"),
             "fetched_at": _now(),
         }
-        if failure.check(*UNREACHABLE):
+        if failure.check(*NETWORK_ERRORS):
             self.crawler.stats.inc_value("archive/unreachable")
             host = urlsplit(request.url).hostname
             if host not in self._reached_hosts and not self.crawler.stats.get_value("archive/failed"):
