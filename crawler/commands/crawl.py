@@ -32,7 +32,14 @@ class Command(ScrapyCrawl):
     def run(self, args, opts):
         if len(args) != 1:
             raise UsageError("usage: scrapy crawl <spider> [-a name=value] [-s SETTING=value]")
-        crawler = self._create_crawler(args[0])
+        spidercls = self.crawler_process.spider_loader.load(args[0])
+        check = getattr(spidercls, "check_arguments", None)
+        if check is not None:
+            try:
+                check(**opts.spargs)
+            except ValueError as exc:
+                raise UsageError(str(exc), print_help=False) from exc
+        crawler = self._create_crawler(spidercls)
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:

@@ -48,19 +48,28 @@ class PortalSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.platform = get_platform(self.portal.platform)
         self.years = parse_years(years)
-        if sections:
-            wanted = [s.strip() for s in sections.split(",") if s.strip()]
-            unknown = [s for s in wanted if s not in self.portal.sections]
-            if unknown:
-                raise ValueError(
-                    f"unknown section(s) {unknown} for {self.portal.name}; known: {', '.join(self.portal.sections)}"
-                )
-            self.sections = wanted
-        else:
-            self.sections = None
+        self.sections = self.parse_sections(sections)
         self.allowed_domains = list(self.portal.hosts)
         self.reports_seen: set[str] = set()
         self._reached_hosts: set[str] = set()
+
+    @classmethod
+    def parse_sections(cls, sections: str | None) -> list[str] | None:
+        if not sections:
+            return None
+        wanted = [s.strip() for s in sections.split(",") if s.strip()]
+        unknown = [s for s in wanted if s not in cls.portal.sections]
+        if unknown:
+            raise ValueError(
+                f"unknown section(s) {', '.join(unknown)} for {cls.portal.name}; known: {', '.join(cls.portal.sections)}"
+            )
+        return wanted
+
+    @classmethod
+    def check_arguments(cls, years: str | None = None, sections: str | None = None, **others) -> None:
+        """Raise ValueError for arguments the spider cannot use (before anything is crawled)."""
+        parse_years(years)
+        cls.parse_sections(sections)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
