@@ -73,7 +73,15 @@ def _schema_v1(db: sqlite_utils.Database) -> None:
         {"url": str, "portal": str, "section": str, "agency": str, "title": str, "report_year": int,
          "pub_date": str, "source": str, "list_title": str, "list_date": str, "found_on": str,
          "site_meta": str, "attachments": str, "first_seen": str, "last_seen": str,
+         "last_listed": str, "listed_in_job": str, "gone_since": str,
          "current_version": int, "version_count": int},
+        pk="url", if_not_exists=True,
+    )
+    # What the next crawl needs to fetch only what changed: validators, hashes, list entries.
+    db["url_state"].create(
+        {"url": str, "kind": str, "spider": str, "etag": str, "last_modified": str, "sha256": str,
+         "clean_sha256": str, "list_title": str, "list_date": str, "links": str, "last_status": int,
+         "last_checked": str, "last_changed": str},
         pk="url", if_not_exists=True,
     )
     db["versions"].create(
@@ -89,6 +97,7 @@ def _schema_v1(db: sqlite_utils.Database) -> None:
     db["versions"].create_index(["report_url"], if_not_exists=True)
     db["versions"].create_index(["report_url", "clean_sha256"], if_not_exists=True)
     db["reports"].create_index(["portal", "report_year"], if_not_exists=True)
+    db["url_state"].create_index(["spider", "kind"], if_not_exists=True)
     if "versions_fts" not in db.table_names():
         # trigram: Chinese has no spaces; 3+ character terms match (see README for 1–2 characters)
         db["versions"].enable_fts(["text"], tokenize="trigram", create_triggers=True)
@@ -168,12 +177,30 @@ class Archive:
                 (utcnow(), reason, json.dumps(stats, ensure_ascii=False, default=str), job_id),
             )
 
-    def record_fetch(self, fetch: dict) -> int:
-        """Store one HTTP exchange that produced no report version (lists, blocked, errors)."""
+    def record_fetch(self, fetch: dict, state: dict | None = None, listed: list[str] | None = None) -> int:
+        """Store one HTTP exchange that produced no report version (lists, 304s, blocked, errors),
+        with the crawl state it implies, in one transaction: ``state`` (url, kind, spider,
+        validators…) and ``listed`` (report URLs this list page shows: not gone)."""
         with self.conn:
-            return self._insert("fetches", _fetch_row(fetch))
+            fetch_id = self._insert("fetches", _fetch_row(fetch))
+            if state:
+                self._apply_state(state, fetch)
+            if listed:
+                self.conn.executemany(
+                    "UPDATE reports SET last_listed = ?, listed_in_job = ?, gone_since = NULL WHERE url = ?",
+                    [(fetch.get("fetched_at") or utcnow(), fetch.get("job_id"), u) for u in listed],
+                )
+            return fetch_id
 
-    def store_report(self, fetch: dict, report: dict, version: dict) -> Stored:
+    def _apply_state(self, state: dict, fetch: dict) -> None:
+        state = dict(state)
+        url, kind, spider = state.pop("url"), state.pop("kind"), state.pop("spider")
+        changed = state.pop("changed", False)
+        if "links" in state and state["links"] is not None:
+            state["links"] = json.dumps(state["links"], ensure_ascii=False)
+        self._upsert_state(url, kind, spider, fetch.get("fetched_at") or utcnow(), changed, state)
+
+    def store_report(self, fetch: dict, report: dict, version: dict, state: dict | None = None) -> Stored:
         """Store a fetched report page: the fetch, the report row, and a version if content changed.
 
         ``report``: url (canonical), portal, section, agency, title, report_year, pub_date,
@@ -220,6 +247,8 @@ class Archive:
             fields = {k: report.get(k) for k in (
                 "portal", "section", "agency", "title", "report_year", "pub_date", "source",
                 "list_title", "list_date", "found_on")}
+            # fetched from a list entry in this crawl: listed, not gone
+            fields.update(listed_in_job=fetch.get("job_id"), last_listed=now, gone_since=None)
             fields["site_meta"] = json.dumps(report.get("site_meta") or {}, ensure_ascii=False)
             fields["attachments"] = json.dumps(report.get("attachments") or [], ensure_ascii=False)
             if existing:
@@ -236,7 +265,90 @@ class Archive:
                 "UPDATE fetches SET outcome = ?, report_url = ?, version_id = ? WHERE id = ?",
                 (f"report-{outcome}", url, version_id, fetch_id),
             )
+            if state:
+                self._apply_state({**state, "clean_sha256": clean_hash, "changed": outcome != "unchanged"}, fetch)
         return Stored(outcome, url, version_id, fetch_id)
+
+    # --- crawl state (incremental re-crawls) --------------------------------------------------
+    def state(self, url: str) -> dict | None:
+        row = self.conn.execute("SELECT * FROM url_state WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            return None
+        cols = [d[0] for d in self.conn.execute("SELECT * FROM url_state LIMIT 0").description]
+        out = dict(zip(cols, row))
+        out["links"] = json.loads(out["links"]) if out.get("links") else None
+        return out
+
+    def known_report(self, url: str) -> dict | None:
+        """The stored report row (with its list entry), or None if never stored."""
+        cur = self.conn.execute(
+            "SELECT url, list_title, list_date, last_seen, gone_since, current_version FROM reports WHERE url = ?", (url,)
+        )
+        row = cur.fetchone()
+        return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+    def _upsert_state(self, url, kind, spider, now, changed, fields) -> None:
+        exists = self.conn.execute("SELECT 1 FROM url_state WHERE url = ?", (url,)).fetchone()
+        fields = {k: v for k, v in fields.items() if v is not None}
+        fields.update(kind=kind, spider=spider, last_checked=now)
+        if changed or not exists:
+            fields["last_changed"] = now
+        if exists:
+            sets = ", ".join(f"[{k}] = ?" for k in fields)
+            self.conn.execute(f"UPDATE url_state SET {sets} WHERE url = ?", [*map(_sql, fields.values()), url])
+        else:
+            self._insert("url_state", {"url": url, **fields})
+
+    def states_to_revalidate(self, spider: str, older_than_days: float = 0):
+        """Report states of ``spider`` last checked more than ``older_than_days`` ago (0: all)."""
+        sql = ("SELECT s.url, s.etag, s.last_modified, s.list_title, s.list_date, s.last_checked, r.found_on "
+               "FROM url_state s JOIN reports r ON r.url = s.url WHERE s.kind = 'report' AND s.spider = ?")
+        params: list = [spider]
+        if older_than_days:
+            cutoff = datetime.now(timezone.utc).timestamp() - older_than_days * 86400
+            sql += " AND s.last_checked < ?"
+            params.append(datetime.fromtimestamp(cutoff, timezone.utc).isoformat(timespec="seconds"))
+        cur = self.conn.execute(sql + " ORDER BY s.url", params)
+        cols = [d[0] for d in cur.description]
+        for row in cur:
+            yield dict(zip(cols, row))
+
+    def mark_gone(self, portal: str, job_id: str, sections: list[str] | None = None) -> list[str]:
+        """After a complete walk: reports of ``portal`` not listed in ``job_id`` are gone (never deleted)."""
+        now = utcnow()
+        where = "portal = ? AND (listed_in_job IS NULL OR listed_in_job != ?) AND gone_since IS NULL"
+        params: list = [portal, job_id]
+        if sections:
+            where += f" AND section IN ({', '.join('?' for _ in sections)})"
+            params += sections
+        with self.conn:
+            urls = [r[0] for r in self.conn.execute(f"SELECT url FROM reports WHERE {where}", params)]
+            self.conn.executemany("UPDATE reports SET gone_since = ? WHERE url = ?", [(now, u) for u in urls])
+        return urls
+
+    def last_crawl_complete(self, spider: str, exclude_job: str | None = None) -> bool:
+        """Did the previous crawl of ``spider`` end normally? (A killed crawl never gets finished_at.)"""
+        row = self.conn.execute(
+            "SELECT finish_reason FROM crawls WHERE spider = ? AND job_id != ? ORDER BY started_at DESC, rowid DESC LIMIT 1",
+            (spider, exclude_job or ""),
+        ).fetchone()
+        return bool(row) and row[0] == "finished"
+
+    def history(self, url: str) -> list[dict]:
+        cur = self.conn.execute(
+            "SELECT v.id, v.created_at, v.raw_sha256, v.clean_sha256, length(v.text) AS chars, v.fetch_id, "
+            "f.status, f.job_id FROM versions v LEFT JOIN fetches f ON f.id = v.fetch_id "
+            "WHERE v.report_url = ? ORDER BY v.id",
+            (url,),
+        )
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    def version_text(self, version_id: int) -> str:
+        row = self.conn.execute("SELECT text FROM versions WHERE id = ?", (version_id,)).fetchone()
+        if row is None:
+            raise KeyError(version_id)
+        return row[0]
 
     # --- reading --------------------------------------------------------------------------
     def raw_bytes(self, version_id: int) -> bytes:

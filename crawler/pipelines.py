@@ -44,7 +44,7 @@ class ArchivePipeline:
     def process_item(self, item):
         kind = item.get("kind")
         if kind == "fetch":
-            self.archive.record_fetch(item["fetch"])
+            self.archive.record_fetch(item["fetch"], item.get("state"), item.get("listed"))
             self.stats.inc_value(f"archive/fetch/{item['fetch'].get('outcome') or 'unknown'}")
             return item
         if kind != "page":
@@ -82,7 +82,7 @@ class ArchivePipeline:
             "metadata": md,
         }
         fetch["outcome"] = "report"
-        stored = self.archive.store_report(fetch, report, version)
+        stored = self.archive.store_report(fetch, report, version, item.get("state"))
         self.stats.inc_value(f"archive/reports/{stored.outcome}")
         self.stats.inc_value("archive/chrome_lines_removed", len(cleaned.removed))
         self.stats.inc_value(f"archive/encoding/{decoded.method}")
@@ -100,6 +100,11 @@ class ArchivePipeline:
     def spider_closed(self, spider, reason):
         if self.archive is None:
             return
+        if reason == "finished" and getattr(spider, "walk_complete", False):
+            gone = self.archive.mark_gone(spider.portal.name, self.job_id, spider.sections)
+            self.stats.set_value("archive/reports/gone", len(gone))
+            for url in gone:
+                logger.warning("Report no longer listed (marked gone, kept): %s", url)
         stats = self.stats.get_stats()
         self.archive.finish_crawl(self.job_id, reason, stats)
         self.archive.close()

@@ -17,7 +17,7 @@ class Portal:
     platform: str  # module in crawler.platforms
     column: str  # root URL of the annual-report column (trailing slash)
     sections: dict[str, str] = field(default_factory=dict)  # section key → label; URL = column + key + "/"
-    hosts: tuple[str, ...] = ()  # every host name the portal answers on; the first is canonical
+    hosts: tuple[str, ...] = ()  # every host (host:port if not default) the portal answers on; the first is canonical
     containers: tuple[str, ...] = ()  # main-text selectors tried before the platform's
     scheme: str = "https"
 

@@ -23,11 +23,14 @@ def _loop() -> asyncio.AbstractEventLoop:
         raise RuntimeError("another Twisted reactor is installed; crawler.run needs the asyncio reactor")
     from twisted.internet import reactor
 
+    if not reactor.running:
+        # fire the reactor's startup triggers (its thread pool, used for DNS) without blocking in run()
+        reactor.startRunning(installSignalHandlers=False)
     return reactor._asyncioEventloop
 
 
-def run_crawl(spider: str, settings: dict | None = None, **spider_args) -> dict:
-    """Run one crawl to its end and return its stats (with ``finish_reason``)."""
+def run_crawl(spider, settings: dict | None = None, **spider_args) -> dict:
+    """Run one crawl (spider name or class) to its end and return its stats (with ``finish_reason``)."""
     loop = _loop()
     from scrapy.crawler import AsyncCrawlerRunner
     from scrapy.settings import Settings
@@ -38,5 +41,19 @@ def run_crawl(spider: str, settings: dict | None = None, **spider_args) -> dict:
         project.set(key, value, priority="cmdline")
     runner = AsyncCrawlerRunner(project)
     crawler = runner.create_crawler(spider)
-    loop.run_until_complete(runner.crawl(crawler, **spider_args))
+    try:
+        loop.run_until_complete(runner.crawl(crawler, **spider_args))
+    finally:
+        _stop_thread_pool()
     return dict(crawler.stats.get_stats())
+
+
+def _stop_thread_pool() -> None:
+    """The reactor's thread pool (DNS lookups) has non-daemon threads: stop it after each crawl,
+    or the interpreter waits for them forever at exit. The next crawl starts a new one."""
+    from twisted.internet import reactor
+
+    pool = getattr(reactor, "threadpool", None)
+    if pool is not None:
+        pool.stop()
+        reactor.threadpool = None

@@ -55,6 +55,9 @@ EXTENSIONS = {
     "scrapy.extensions.remote_control.RemoteControl": None,  # no open port on a crawl machine
 }
 
+# Incremental crawls: re-check a known report (conditional GET) after this many days; 0 = never
+ARCHIVE_REVALIDATE_DAYS = 30
+
 CASSETTE = None
 CASSETTE_RECORD_MODE = "none"
 

@@ -63,6 +63,12 @@ class Platform:
     def is_detail(self, url: str) -> bool:
         return bool(self.detail_url.search(urlsplit(url).path))
 
+    def page_number(self, url: str) -> int:
+        """1 for the folder / index.html, k for the k-th page of the list."""
+        name = urlsplit(url).path.rsplit("/", 1)[-1]
+        m = re.fullmatch(r"[\w-]+?_(\d+)\.\w+", name)
+        return int(m.group(1)) - self.page_offset if m else 1
+
     def paged_url(self, folder: str, k: int, name: str = "index", ext: str = "html") -> str:
         if k <= 1:
             return folder

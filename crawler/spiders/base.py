@@ -20,7 +20,7 @@ from scrapy.exceptions import CloseSpider
 from archive.blocked import classify
 from archive.decode import decode_html
 from archive.meta import report_year
-from archive.store import sha256
+from archive.store import Archive, default_path, sha256
 from crawler.platforms import get_platform
 from crawler.platforms.common import Entry, folder_of, list_url
 from crawler.extensions import NETWORK_ERRORS
@@ -44,12 +44,15 @@ class PortalSpider(scrapy.Spider):
 
     custom_settings: dict = {}
 
-    def __init__(self, *args, years: str | None = None, sections: str | None = None, **kwargs):
+    def __init__(self, *args, years: str | None = None, sections: str | None = None,
+                 full: str | None = None, revalidate: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.full = _flag(full)
+        self.revalidate = _flag(revalidate)
         self.platform = get_platform(self.portal.platform)
         self.years = parse_years(years)
         self.sections = self.parse_sections(sections)
-        self.allowed_domains = list(self.portal.hosts)
+        self.allowed_domains = [h.split(":")[0] for h in self.portal.hosts]
         self.reports_seen: set[str] = set()
         self._reached_hosts: set[str] = set()
 
@@ -70,6 +73,10 @@ class PortalSpider(scrapy.Spider):
         """Raise ValueError for arguments the spider cannot use (before anything is crawled)."""
         parse_years(years)
         cls.parse_sections(sections)
+        for name in ("full", "revalidate"):
+            value = others.get(name)
+            if value is not None and str(value).strip().lower() not in ("0", "1", "true", "false", "yes", "no", "on", "off", ""):
+                raise ValueError(f"{name} takes 1 or 0, not {value!r}")
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -83,8 +90,7 @@ class PortalSpider(scrapy.Spider):
     def canonical(self, url: str) -> str:
         """One URL per report: the portal's canonical scheme and host, no fragment."""
         parts = urlsplit(url)
-        host = parts.hostname or ""
-        if host in self.portal.hosts:
+        if parts.netloc.lower() in self.portal.hosts or (parts.hostname or "") in self.portal.hosts:
             return urlunsplit((self.portal.scheme, self.portal.canonical_host, parts.path, parts.query, ""))
         return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
 
@@ -106,35 +112,82 @@ class PortalSpider(scrapy.Spider):
 
     # --- requests ---------------------------------------------------------------------------
     async def start(self):
-        if self.sections:
-            starts = [self.portal.section_url(s) for s in self.sections]
-        else:
-            starts = [self.portal.column]
+        self.archive = Archive(self.settings.get("ARCHIVE_DB") or default_path())
+        # Early stop is safe only if the previous crawl walked to its end; after a crash or
+        # kill (no finish reason), walk every list page again and fetch what is missing.
+        previous_complete = self.archive.last_crawl_complete(self.name, exclude_job=self.job_id)
+        self.full_walk = self.full or not previous_complete
+        # "gone" can only be told after seeing every list page of every section (no year filter)
+        self.walk_complete = self.full_walk and self.years is None  # False again if a list page fails
+        self.logger.info(
+            "%s walk%s%s", "Full" if self.full_walk else "Incremental",
+            "" if previous_complete else " (previous crawl did not finish)",
+            ", revalidating every report" if self.revalidate else "",
+        )
+        starts = [self.portal.section_url(s) for s in self.sections] if self.sections else [self.portal.column]
         for url in starts:
             yield self.list_request(url, found_on=None)
+        for request in self.revalidation_requests():
+            yield request
+
+    def revalidation_requests(self):
+        """Known reports due for a conditional GET (``-a revalidate=1``: all of them), wherever
+        they sit in the lists: an early-stopped walk never reaches old pages."""
+        days = 0 if self.revalidate else self.settings.getfloat("ARCHIVE_REVALIDATE_DAYS", 0)
+        if not self.revalidate and not days:
+            return
+        for state in self.archive.states_to_revalidate(self.name, days):
+            if not self.wanted_section(state["url"]):
+                continue
+            self.reports_seen.add(state["url"])
+            self.crawler.stats.inc_value("archive/revalidated")
+            entry = Entry(state["url"], state.get("list_title") or "", state.get("list_date"))
+            yield self.report_request(entry, state.get("found_on"), state)
+
+    def _conditional(self, state: dict | None) -> dict:
+        headers = {"Cache-Control": "max-age=0"}
+        if state and state.get("etag"):
+            headers["If-None-Match"] = state["etag"]
+        if state and state.get("last_modified"):
+            headers["If-Modified-Since"] = state["last_modified"]
+        return headers
 
     def list_request(self, url: str, found_on: str | None) -> scrapy.Request:
+        state = self.archive.state(url)
         return scrapy.Request(
             url,
             callback=self.parse_list,
             errback=self.on_error,
-            meta={"found_on": found_on, "role": "list", "handle_httpstatus_all": True},
+            headers=self._conditional(state),
+            meta={"found_on": found_on, "role": "list", "state": state, "handle_httpstatus_all": True},
         )
 
-    def report_request(self, entry: Entry, found_on: str) -> scrapy.Request:
+    def report_request(self, entry: Entry, found_on: str, state: dict | None) -> scrapy.Request:
         return scrapy.Request(
             entry.url,
             callback=self.parse_report,
             errback=self.on_error,
-            meta={"found_on": found_on, "role": "report", "entry": entry, "handle_httpstatus_all": True},
+            headers=self._conditional(state),
+            meta={"found_on": found_on, "role": "report", "entry": entry, "state": state,
+                  "handle_httpstatus_all": True},
         )
+
+    def _list_state(self, response, fetch: dict, links: dict) -> dict:
+        return {"url": list_url(response.url), "kind": "list", "spider": self.name,
+                "etag": fetch.get("etag"), "last_modified": fetch.get("last_modified"),
+                "sha256": fetch.get("sha256"), "last_status": response.status, "links": links}
 
     # --- callbacks --------------------------------------------------------------------------
     def parse_list(self, response):
         self._reached_hosts.add(urlsplit(response.url).hostname)
         fetch = self.fetch_record(response)
+        state = response.meta.get("state")
+        if response.status == 304 and state and state.get("links"):
+            yield from self._unchanged_list(response, fetch, state)
+            return
         verdict = classify(response.status, _str_headers(response.headers), response.body)
         if verdict:
+            self.walk_complete = False
             self.crawler.stats.inc_value(f"archive/list_{verdict.kind}")
             self.logger.warning("List page %s not usable: %s", response.url, verdict.reason)
             yield {"kind": "fetch", "fetch": {**fetch, "outcome": f"list-{verdict.kind}", "reason": verdict.reason}}
@@ -142,47 +195,116 @@ class PortalSpider(scrapy.Spider):
         text = decode_html(response.body, response.headers.get("Content-Type")).text
         page = self.platform.parse_list(response.url, text, self.portal.column)
         self.crawler.stats.inc_value("archive/list_pages")
-        yield {"kind": "fetch", "fetch": {**fetch, "outcome": "list",
-                                          "reason": f"{len(page.entries)} reports, {len(page.pages)} pages, {len(page.folders)} sub-columns"}}
-        for folder in page.folders:
-            if not self.wanted_section(folder):
-                continue
-            m = _FOLDER_YEAR.search(folder)
-            if m and not self.wanted_year(int(m.group(1))):
-                self.crawler.stats.inc_value("archive/skipped_year_folder")
-                continue
-            yield self.list_request(folder, found_on=response.url)
-        for url in page.pages:
-            yield self.list_request(list_url(url), found_on=response.url)
+
+        # Decide everything before yielding: the pipeline updates state as items arrive.
+        requests, listed, changed = self._decide(page.entries, response.url)
         for entry in page.skipped:
             self.crawler.stats.inc_value("archive/skipped_not_report")
             self.logger.debug("Not a report (title %r): %s", entry.title, entry.url)
-        for entry in page.entries:
+
+        folders = [f for f in page.folders if self.wanted_section(f) and self._wanted_folder(f)]
+        pages = [list_url(u) for u in page.pages]
+        links = {"folders": folders, "pages": pages,
+                 "entries": [[e.url, e.title, e.date] for e in page.entries]}
+        yield {"kind": "fetch", "listed": listed, "state": self._list_state(response, fetch, links),
+               "fetch": {**fetch, "outcome": "list",
+                         "reason": f"{len(page.entries)} reports ({changed} new or changed), {len(pages)} pages, "
+                                   f"{len(folders)} sub-columns"}}
+        for folder in folders:
+            yield self.list_request(folder, found_on=response.url)
+        yield from self._follow_pages(response.url, pages, stop=(changed == 0))
+        yield from requests
+
+    def _decide(self, entries: list[Entry], found_on: str) -> tuple[list, list[str], int]:
+        """Which listed reports to fetch: new ones, and those whose list entry changed."""
+        requests, listed, changed = [], [], 0
+        for entry in entries:
             if not self.wanted_section(entry.url):
                 continue
             if not self.wanted_year(report_year(entry.title)):
                 self.crawler.stats.inc_value("archive/skipped_year")
                 continue
             canonical = self.canonical(entry.url)
+            listed.append(canonical)
             if canonical in self.reports_seen:
                 continue
             self.reports_seen.add(canonical)
-            yield self.report_request(entry, found_on=response.url)
+            known = self.archive.known_report(canonical)
+            rstate = self.archive.state(canonical)
+            if known is None or rstate is None:
+                changed += 1
+                requests.append(self.report_request(entry, found_on, None))
+            elif (entry.title, entry.date) != (rstate.get("list_title"), rstate.get("list_date")):
+                changed += 1
+                self.crawler.stats.inc_value("archive/list_entry_changed")
+                requests.append(self.report_request(entry, found_on, rstate))
+            else:
+                self.crawler.stats.inc_value("archive/skipped_unchanged")
+        return requests, listed, changed
+
+    def _unchanged_list(self, response, fetch, state):
+        """HTTP 304 on a list page: its entries are those stored last time. Follow its
+        sub-columns; on a full walk also fetch any of its entries not stored yet (a crawl
+        killed after this page was listed but before its reports were fetched)."""
+        links = state["links"]
+        self.crawler.stats.inc_value("archive/list_not_modified")
+        entries = [Entry(*e) for e in links.get("entries") or []]
+        requests, listed, _ = self._decide(entries, response.url) if self.full_walk else ([], [], 0)
+        if not self.full_walk:
+            listed = [self.canonical(e.url) for e in entries]
+        yield {"kind": "fetch", "listed": listed,
+               "state": {"url": list_url(response.url), "kind": "list", "spider": self.name, "last_status": 304},
+               "fetch": {**fetch, "outcome": "list-not-modified", "reason": "HTTP 304"}}
+        for folder in links.get("folders") or []:
+            yield self.list_request(folder, found_on=response.url)
+        yield from self._follow_pages(response.url, links.get("pages") or [], stop=True)
+        yield from requests
+
+    def _follow_pages(self, url: str, pages: list[str], stop: bool):
+        """Full walk: every page. Incremental: the next page, unless this one held nothing new."""
+        if self.full_walk:
+            for p in pages:
+                yield self.list_request(p, found_on=url)
+            return
+        if stop:
+            self.crawler.stats.inc_value("archive/pagination_stopped")
+            return
+        here = self.platform.page_number(url)
+        later = sorted((self.platform.page_number(p), p) for p in pages if self.platform.page_number(p) > here)
+        if later:
+            yield self.list_request(later[0][1], found_on=url)
+
+    def _wanted_folder(self, folder: str) -> bool:
+        m = _FOLDER_YEAR.search(folder)
+        if m and not self.wanted_year(int(m.group(1))):
+            self.crawler.stats.inc_value("archive/skipped_year_folder")
+            return False
+        return True
 
     def parse_report(self, response):
         self._reached_hosts.add(urlsplit(response.url).hostname)
         entry: Entry = response.meta["entry"]
         fetch = self.fetch_record(response)
+        canonical = self.canonical(response.url)
+        state = {"url": canonical, "kind": "report", "spider": self.name, "etag": fetch.get("etag"),
+                 "last_modified": fetch.get("last_modified"), "sha256": fetch.get("sha256"),
+                 "last_status": response.status, "list_title": entry.title, "list_date": entry.date}
+        if response.status == 304:
+            self.crawler.stats.inc_value("archive/reports/not_modified")
+            yield {"kind": "fetch", "state": {**state, "sha256": None},
+                   "fetch": {**fetch, "outcome": "report-not-modified", "reason": "HTTP 304"}}
+            return
         yield {
             "kind": "page",
             "fetch": fetch,
+            "state": state,
             "status": response.status,
             "headers": _str_headers(response.headers),
             "body": response.body,
             "url": response.url,
             "containers": list(self.portal.containers) + list(self.platform.containers),
             "report": {
-                "url": self.canonical(response.url),
+                "url": canonical,
                 "portal": self.portal.name,
                 "section": self.section_of(response.url),
                 "list_title": entry.title,
@@ -199,6 +321,8 @@ class PortalSpider(scrapy.Spider):
             "outcome": "error", "reason": reason, "found_on": request.meta.get("found_on"),
             "fetched_at": _now(),
         }
+        if request.meta.get("role") == "list":
+            self.walk_complete = False
         if failure.check(*NETWORK_ERRORS):
             self.crawler.stats.inc_value("archive/unreachable")
             host = urlsplit(request.url).hostname
@@ -220,7 +344,8 @@ class PortalSpider(scrapy.Spider):
         request = response.request
         chain = list(request.meta.get("redirect_urls", [])) + [response.url]
         headers = _str_headers(response.headers)
-        first = lambda name: (headers.get(name) or [None])[0]  # noqa: E731
+        lower = {k.lower(): v for k, v in headers.items()}
+        first = lambda name: (lower.get(name.lower()) or [None])[0]  # noqa: E731
         latency = request.meta.get("download_latency")
         return {
             "job_id": self.job_id,
@@ -242,6 +367,10 @@ class PortalSpider(scrapy.Spider):
             "found_on": request.meta.get("found_on"),
             "flags": list(response.flags),
         }
+
+
+def _flag(value) -> bool:
+    return str(value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def _str_headers(headers) -> dict[str, list[str]]:

@@ -1,0 +1,156 @@
+"""Incremental re-crawls against a live test portal on 127.0.0.1 (tests/portal_server.py)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from urllib.parse import urlsplit
+
+import pytest
+
+from crawler.portals import Portal as PortalConfig
+from crawler.run import run_crawl
+from crawler.spiders.base import PortalSpider
+from tests.conftest import ROOT
+from tests.portal_server import PER_PAGE, Portal, PortalServer
+
+FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+        "LOG_LEVEL": "WARNING", "RETRY_ENABLED": False}
+
+
+def spider_for(url: str) -> type[PortalSpider]:
+    netloc = urlsplit(url).netloc
+    config = PortalConfig(name="testportal", region="测试市", platform="nfcms", column=url,
+                          sections={"bm": "市政府部门"}, hosts=(netloc,), containers=("#zoomcon",), scheme="http")
+    return type("TestPortalSpider", (PortalSpider,), {"name": "testportal", "portal": config})
+
+
+@pytest.fixture
+def site():
+    portal = Portal(3 * PER_PAGE)
+    with PortalServer(portal) as server:
+        yield portal, server, spider_for(server.url)
+
+
+def crawl(spidercls, db_path, portal, **args):
+    portal.requests.clear()
+    stats = run_crawl(spidercls, {**FAST, "ARCHIVE_DB": db_path}, **args)
+    assert stats["finish_reason"] == "finished"
+    return stats, list(portal.requests)
+
+
+def count(db_path, sql, *params):
+    return sqlite3.connect(db_path).execute(sql, params).fetchone()[0]
+
+
+def report_bodies(requests):
+    return [p for p, status, _ in requests if "/content/post_" in p and status == 200]
+
+
+def test_first_then_unchanged_recrawl(site, db_path):
+    portal, _, spider = site
+    stats1, req1 = crawl(spider, db_path, portal)
+    assert stats1["archive/reports/new"] == 3 * PER_PAGE
+    assert len(report_bodies(req1)) == 3 * PER_PAGE
+
+    stats2, req2 = crawl(spider, db_path, portal)
+    assert report_bodies(req2) == []  # no report body downloaded
+    assert len(req2) <= 0.05 * len(req1)
+    assert stats2.get("archive/list_not_modified", 0) >= 1
+    assert count(db_path, "select count(*) from versions") == 3 * PER_PAGE
+    assert count(db_path, "select count(*) from crawls where finish_reason = 'finished'") == 2
+
+
+def test_new_reports_on_page_one(site, db_path):
+    portal, _, spider = site
+    crawl(spider, db_path, portal)
+    added = portal.add(3)
+    stats, req = crawl(spider, db_path, portal)
+    assert stats["archive/reports/new"] == 3 and not stats.get("archive/reports/changed")
+    assert sorted(report_bodies(req)) == sorted(f"{portal.column}bm/content/post_{r.id}.html" for r in added)
+    lists = [p for p, _, _ in req if "/content/" not in p and p != "/robots.txt"]
+    # page 1 had new entries, page 2 held only known ones: the walk stops there
+    assert f"{portal.column}bm/index_2.html" in lists and f"{portal.column}bm/index_3.html" not in lists
+
+
+def test_republished_correction_is_found(site, db_path):
+    portal, _, spider = site
+    crawl(spider, db_path, portal)
+    old = portal.listing()[-1]
+    portal.correct(old.id, republish=True)
+    stats, req = crawl(spider, db_path, portal)
+    assert stats["archive/reports/changed"] == 1 and not stats.get("archive/reports/new")
+    url = f"http://{urlsplit(spider.portal.column).netloc}{portal.column}bm/content/post_{old.id}.html"
+    assert count(db_path, "select count(*) from versions where report_url = ?", url) == 2
+
+
+def test_silent_correction_found_by_revalidation(site, db_path):
+    portal, _, spider = site
+    crawl(spider, db_path, portal)
+    old = portal.listing()[-1]
+    portal.correct(old.id)  # body changes; list entry does not
+    stats, _ = crawl(spider, db_path, portal)
+    assert not stats.get("archive/reports/changed")  # a normal re-crawl cannot see it
+    stats, req = crawl(spider, db_path, portal, revalidate="1")
+    assert stats["archive/reports/changed"] == 1
+    assert stats["archive/reports/not_modified"] == 3 * PER_PAGE - 1  # conditional GETs answered 304
+    assert len(report_bodies(req)) == 1
+    assert count(db_path, "select count(*) from versions") == 3 * PER_PAGE + 1
+
+
+def test_removed_report_is_marked_gone_not_deleted(site, db_path):
+    portal, _, spider = site
+    crawl(spider, db_path, portal)
+    victim = portal.listing()[5]
+    portal.remove(victim.id)
+    stats, _ = crawl(spider, db_path, portal, full="1")
+    assert stats["archive/reports/gone"] == 1
+    db = sqlite3.connect(db_path)
+    rows = db.execute("select url, gone_since from reports where gone_since is not null").fetchall()
+    assert len(rows) == 1 and rows[0][0].endswith(f"post_{victim.id}.html")
+    assert db.execute("select count(*) from versions where report_url = ?", (rows[0][0],)).fetchone()[0] == 1
+    assert db.execute("select count(*) from reports").fetchone()[0] == 3 * PER_PAGE
+
+
+KILLED_CRAWL = textwrap.dedent("""
+    import sys
+    from tests.test_incremental import spider_for, FAST
+    from crawler.run import run_crawl
+    url, db = sys.argv[1], sys.argv[2]
+    run_crawl(spider_for(url), {**FAST, "ARCHIVE_DB": db, "DOWNLOAD_DELAY": 0.05,
+                                 "CONCURRENT_REQUESTS_PER_DOMAIN": 1})
+""")
+
+
+def test_sigkill_then_resume(site, db_path):
+    portal, server, spider = site
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_CRAWL, server.url, db_path], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    try:
+        while time.time() < deadline:
+            time.sleep(0.1)
+            try:
+                n = count(db_path, "select count(*) from versions")
+            except sqlite3.OperationalError:
+                continue
+            if n >= 10:
+                break
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=10)
+    stored = count(db_path, "select count(*) from versions")
+    assert 10 <= stored < 3 * PER_PAGE, "the crawl should have been killed mid-way"
+    assert count(db_path, "select count(*) from crawls where finished_at is null") == 1
+
+    stats, _ = crawl(spider, db_path, portal)
+    assert stats["archive/reports/new"] == 3 * PER_PAGE - stored
+    db = sqlite3.connect(db_path)
+    assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+    assert db.execute("select count(*) from versions").fetchone()[0] == 3 * PER_PAGE
+    assert db.execute("select count(*) from (select report_url from versions group by report_url having count(*) > 1)").fetchone()[0] == 0
