@@ -77,13 +77,14 @@ def is_report_title(title: str | None) -> bool:
 
 
 def agency_from_title(title: str | None) -> str | None:
+    """The publishing agency a report title names: 「淮安市人民政府2024年…」, 「2013年广州市人社局政府信息公开…」."""
     if not title:
         return None
     t = title.strip()
-    m = _AGENCY_AFTER_YEAR.search(t)
-    if m:
-        return m.group("agency").strip()
-    m = _AGENCY_BEFORE_YEAR.search(t)
-    if m:
-        return m.group("agency").strip()
+    for rx in (_AGENCY_BEFORE_YEAR, _AGENCY_AFTER_YEAR):
+        m = rx.search(t)
+        if m:
+            agency = m.group("agency").strip()
+            if not agency.startswith(("政府信息", "政府信息", "政务", "信息公开", "政府信息公開")):
+                return agency
     return None

@@ -19,11 +19,6 @@ CASSETTE = CASSETTES / "guangzhou.yaml"
 MANIFEST = json.loads((DATA / "guangzhou_manifest.json").read_bytes().decode("utf-8"))
 R = "https://www.gz.gov.cn/zfjgzy/gzsrmzfbgt/zfxxgknb/"
 
-# (section, title, agency, report_year, pub_date) — written from the pages, not from the cleaner
-EXPECTED = {
-    # filled in below from the cassette's URLs; see test_exact_report_set
-}
-
 # Page furniture seen on gz.gov.cn (seed 000 shows it) and in government footers
 CHROME_LINE = re.compile(
     r"^(•\s*)?(听全文|分享到|扫一扫在手机打开当前页|相关附件|相关新闻|关注\s*·\s*广州政府网|来源[:：]\s*\S+|"
@@ -175,12 +170,24 @@ def test_second_replay_adds_no_version(archive):
     db, _, db_path = archive
     before = db.execute("select count(*) from versions").fetchone()[0]
     fetches_before = db.execute("select count(*) from fetches").fetchone()[0]
+    # incremental: the lists show nothing new, so no report page is fetched at all
     stats = replay(db_path)
+    assert stats["finish_reason"] == "finished"
+    assert not any(k.startswith("archive/reports/") for k in stats), stats
+    # gq/'s page 1 holds only known reports, so its page 2 (report 8) is not even listed
+    assert stats["archive/pagination_stopped"] >= 1
+    assert stats["archive/skipped_unchanged"] == len(MANIFEST["reports"]) - 1
+    assert not db.execute("select count(*) from fetches f join crawls c on c.job_id = f.job_id "
+                          "where f.url = ? and c.started_at = (select max(started_at) from crawls)",
+                          (R + "gq/index_2.html",)).fetchone()[0]
+    assert db.execute("select count(*) from versions").fetchone()[0] == before
+    assert db.execute("select count(*) from fetches").fetchone()[0] > fetches_before
+    # re-fetching every report (the cassette ignores validators, so each answers 200): no new version
+    stats = replay(db_path, revalidate="1")
     assert stats.get("archive/reports/unchanged") == len(MANIFEST["reports"])
     assert not stats.get("archive/reports/new") and not stats.get("archive/reports/changed")
     assert db.execute("select count(*) from versions").fetchone()[0] == before
-    assert db.execute("select count(*) from fetches").fetchone()[0] > fetches_before
-    assert db.execute("select count(*) from crawls").fetchone()[0] >= 2
+    assert db.execute("select count(*) from crawls").fetchone()[0] == 3
 
 
 def test_changed_report_adds_exactly_one_version(tmp_path, db_path):
@@ -197,7 +204,7 @@ def test_changed_report_adds_exactly_one_version(tmp_path, db_path):
     assert changed == 1
     modified = tmp_path / "changed.yaml"
     modified.write_bytes(yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode("utf-8"))
-    stats = replay(db_path, modified)
+    stats = replay(db_path, modified, revalidate="1")  # the list entry did not change: a silent correction
     assert stats.get("archive/reports/changed") == 1
     db = sqlite3.connect(db_path)
     assert db.execute("select count(*) from versions where report_url = ?", (target["url"],)).fetchone()[0] == 2

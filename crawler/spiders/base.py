@@ -26,6 +26,8 @@ from crawler.platforms.common import Entry, folder_of, list_url
 from crawler.extensions import NETWORK_ERRORS
 from crawler.portals import Portal
 
+# Statuses the callbacks see (to record them and their reason); redirects are still followed.
+SEE_STATUSES = [304] + list(range(400, 600))
 _FOLDER_YEAR = re.compile(r"/(?:nb|mb)?((?:19|20)\d{2})n?/$")
 
 
@@ -159,7 +161,7 @@ class PortalSpider(scrapy.Spider):
             callback=self.parse_list,
             errback=self.on_error,
             headers=self._conditional(state),
-            meta={"found_on": found_on, "role": "list", "state": state, "handle_httpstatus_all": True},
+            meta={"found_on": found_on, "role": "list", "state": state, "handle_httpstatus_list": SEE_STATUSES},
         )
 
     def report_request(self, entry: Entry, found_on: str, state: dict | None) -> scrapy.Request:
@@ -169,7 +171,7 @@ class PortalSpider(scrapy.Spider):
             errback=self.on_error,
             headers=self._conditional(state),
             meta={"found_on": found_on, "role": "report", "entry": entry, "state": state,
-                  "handle_httpstatus_all": True},
+                  "handle_httpstatus_list": SEE_STATUSES},
         )
 
     def _list_state(self, response, fetch: dict, links: dict) -> dict:
