@@ -3,11 +3,13 @@
     archive clean PAGE.html [--url URL] [--json]   clean a saved page (bytes in, as in the crawl)
     archive reports [--db archive.db]              list stored reports
     archive show URL [--db archive.db]             print a stored report's current text
+    archive history URL [--diff A B]               a report's versions; diff of two (default: last two)
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
 from pathlib import Path
@@ -76,6 +78,39 @@ def _cmd_show(args) -> int:
     return 0
 
 
+def _cmd_history(args) -> int:
+    archive = _open(args)
+    versions = archive.history(args.url)
+    report = archive.known_report(args.url)
+    if not versions:
+        print(f"archive history: no report stored for {args.url}", file=sys.stderr)
+        return 1
+    print(f"{args.url}")
+    if report and report.get("gone_since"):
+        print(f"  gone: no longer listed since {report['gone_since']}")
+    print(f"  {'version':>7}  {'stored at':<25} {'raw sha256':<14} {'text sha256':<14} {'chars':>6}  fetch")
+    for v in versions:
+        mark = "*" if report and v["id"] == report.get("current_version") else " "
+        print(f"{mark} {v['id']:>7}  {v['created_at']:<25} {v['raw_sha256'][:12]:<14} {v['clean_sha256'][:12]:<14} "
+              f"{v['chars']:>6}  #{v['fetch_id']} HTTP {v['status']} ({v['job_id']})")
+    ids = [v["id"] for v in versions]
+    if args.diff:
+        a, b = args.diff
+        for vid in (a, b):
+            if vid not in ids:
+                print(f"archive history: version {vid} is not a version of {args.url} (versions: {ids})", file=sys.stderr)
+                return 2
+    elif len(ids) >= 2:
+        a, b = ids[-2], ids[-1]
+    else:
+        return 0
+    old, new = archive.version_text(a), archive.version_text(b)
+    diff = difflib.unified_diff(old.splitlines(), new.splitlines(), f"version {a}", f"version {b}", lineterm="")
+    print()
+    print("\n".join(diff) or f"(versions {a} and {b} have the same text; their tables differ)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="archive", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -88,10 +123,14 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_cmd_clean)
 
     for name, func, helptext in (("reports", _cmd_reports, "list stored reports"),
-                                 ("show", _cmd_show, "print a stored report's current text")):
+                                 ("show", _cmd_show, "print a stored report's current text"),
+                                 ("history", _cmd_history, "a report's versions, and the diff of two of them")):
         p = sub.add_parser(name, help=helptext)
-        if name == "show":
+        if name in ("show", "history"):
             p.add_argument("url")
+        if name == "history":
+            p.add_argument("--diff", nargs=2, type=int, metavar=("A", "B"),
+                           help="versions to compare (default: the last two)")
         p.add_argument("--db", default=default_path(), help="archive database (default: %(default)s)")
         p.set_defaults(func=func)
 

@@ -154,3 +154,21 @@ def test_sigkill_then_resume(site, db_path):
     assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
     assert db.execute("select count(*) from versions").fetchone()[0] == 3 * PER_PAGE
     assert db.execute("select count(*) from (select report_url from versions group by report_url having count(*) > 1)").fetchone()[0] == 0
+
+
+def test_history_lists_versions_and_diffs(site, db_path, capsys):
+    from archive.cli import main
+
+    portal, _, spider = site
+    crawl(spider, db_path, portal)
+    old = portal.listing()[-1]
+    portal.correct(old.id, republish=True)
+    crawl(spider, db_path, portal)
+    url = f"http://{urlsplit(spider.portal.column).netloc}{portal.column}bm/content/post_{old.id}.html"
+    capsys.readouterr()
+    assert main(["history", url, "--db", db_path]) == 0
+    out = capsys.readouterr().out
+    assert out.count("HTTP 200") == 2
+    assert "+（本报告于第1次更正后重新发布。）" in out
+    assert main(["history", url, "--db", db_path, "--diff", "1", "99999"]) == 2
+    assert main(["history", "http://nowhere/x.html", "--db", db_path]) == 1
