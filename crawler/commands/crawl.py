@@ -8,6 +8,7 @@ marked the crawl as failed (stat ``archive/failed``: host unreachable, cassette 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
@@ -32,6 +33,11 @@ class Command(ScrapyCrawl):
     def run(self, args, opts):
         if len(args) != 1:
             raise UsageError("usage: scrapy crawl <spider> [-a name=value] [-s SETTING=value]")
+        cassette = self.settings.get("CASSETTE")
+        mode = self.settings.get("CASSETTE_RECORD_MODE", "none")
+        if cassette and mode == "none" and not Path(cassette).is_file():
+            raise UsageError(f"cassette not found: {cassette} (record mode 'none' only replays an existing cassette)",
+                             print_help=False)
         spidercls = self.crawler_process.spider_loader.load(args[0])
         check = getattr(spidercls, "check_arguments", None)
         if check is not None:

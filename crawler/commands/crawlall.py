@@ -58,8 +58,11 @@ class Command(ScrapyCommand):
 
     def run(self, args, opts):
         from scrapy.spiderloader import get_spider_loader
+        from scrapy.utils.log import configure_logging
 
         from crawler.run import run_crawl
+
+        configure_logging(self.settings)  # LOG_FILE, LOG_LEVEL from -s apply to every crawl
 
         loader = get_spider_loader(self.settings)
         names = [n for n in sorted(loader.list()) if getattr(loader.load(n), "portal", None) is not None]

@@ -1,0 +1,54 @@
+"""What a user sees from the commands: exit statuses and one clear message, no tracebacks."""
+
+import subprocess
+import sys
+
+from crawler.commands.crawl import crawl_failure
+from crawler.run import run_crawl
+from tests import cassette_kit as kit
+from tests.conftest import ROOT
+from tests.test_incremental import FAST, spider_for
+
+SCRAPY = [sys.executable, "-m", "scrapy"]
+
+
+def scrapy(*args, env_db):
+    return subprocess.run([*SCRAPY, *args, "-s", f"ARCHIVE_DB={env_db}"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_unreachable_host_is_one_clear_failure(db_path, caplog):
+    stats = run_crawl(spider_for("http://127.0.0.1:9/zfxxgknb/"), {**FAST, "ARCHIVE_DB": db_path})
+    assert stats["finish_reason"] == "host_unreachable"
+    assert crawl_failure(stats) == "host unreachable"
+    messages = [r.getMessage() for r in caplog.records if r.levelname == "ERROR" and "unreachable" in r.getMessage()]
+    assert len(messages) == 1 and "CASSETTE_RECORD_MODE=none" in messages[0]
+    assert not any(r.exc_info for r in caplog.records)
+
+
+def test_replay_exits_zero_and_cassette_miss_exits_one(tmp_path):
+    ok = scrapy("crawl", "guangzhou", "-s", "CASSETTE=cassettes/guangzhou.yaml", env_db=tmp_path / "a.db")
+    assert ok.returncode == 0, ok.stderr[-3000:]
+    missing = kit.write(tmp_path / "short.yaml", {"https://www.gz.gov.cn/robots.txt": kit.ROBOTS_OK})
+    bad = scrapy("crawl", "guangzhou", "-s", f"CASSETTE={missing}", env_db=tmp_path / "b.db")
+    assert bad.returncode == 1
+    assert "Cassette miss: GET https://www.gz.gov.cn/zfjgzy/gzsrmzfbgt/zfxxgknb/" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_missing_cassette_file_and_bad_arguments(tmp_path):
+    nofile = scrapy("crawl", "guangzhou", "-s", "CASSETTE=cassettes/nope.yaml", env_db=tmp_path / "c.db")
+    assert nofile.returncode == 2 and "cassette not found: cassettes/nope.yaml" in nofile.stderr
+    assert "Traceback" not in nofile.stderr
+    badarg = scrapy("crawl", "guangzhou", "-a", "sections=zz", env_db=tmp_path / "d.db")
+    assert badarg.returncode == 2 and "unknown section(s) zz" in badarg.stderr
+
+
+def test_archive_clean_cli(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "archive.cli", "clean", str(tmp_path / "none.html")],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "no such file" in r.stderr
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+    r = subprocess.run([sys.executable, "-m", "archive.cli", "clean", str(empty)], capture_output=True, text=True)
+    assert r.returncode == 1 and "empty" in r.stderr and "Traceback" not in r.stderr
