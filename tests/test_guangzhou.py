@@ -235,3 +235,20 @@ def test_bad_arguments_are_refused():
         parse_years("twenty")
     assert parse_years("2019-2024") == (2019, 2024)
     assert parse_years("2021") == (2021, 2021)
+
+
+def test_jobdir_pause_and_resume(tmp_path):
+    db_path, jobdir = str(tmp_path / "j.db"), str(tmp_path / "job")
+    first = run_crawl(
+        "guangzhou", {"CASSETTE": str(CASSETTE), "ARCHIVE_DB": db_path, "LOG_LEVEL": "WARNING",
+                      "JOBDIR": jobdir, "CLOSESPIDER_PAGECOUNT": 5})
+    assert first["finish_reason"] == "closespider_pagecount"
+    db = sqlite3.connect(db_path)
+    stored_first = db.execute("select count(*) from reports").fetchone()[0]
+    assert stored_first < len(MANIFEST["reports"])
+    second = run_crawl("guangzhou", {"CASSETTE": str(CASSETTE), "ARCHIVE_DB": db_path, "LOG_LEVEL": "WARNING",
+                                     "JOBDIR": jobdir})
+    assert second["finish_reason"] == "finished"
+    assert db.execute("select count(*) from reports").fetchone()[0] == len(MANIFEST["reports"])
+    assert db.execute("select count(*) from versions").fetchone()[0] == len(MANIFEST["reports"])
+    assert db.execute("select count(*) from reports where gone_since is not null").fetchone()[0] == 0

@@ -120,7 +120,8 @@ class PortalSpider(scrapy.Spider):
         previous_complete = self.archive.last_crawl_complete(self.name, exclude_job=self.job_id)
         self.full_walk = self.full or not previous_complete
         # "gone" can only be told after seeing every list page of every section (no year filter)
-        self.walk_complete = self.full_walk and self.years is None  # False again if a list page fails
+        # A JOBDIR resume skips pages the earlier run fetched, so it cannot tell either.
+        self.walk_complete = self.full_walk and self.years is None and not self.settings.get("JOBDIR")
         self.logger.info(
             "%s walk%s%s", "Full" if self.full_walk else "Incremental",
             "" if previous_complete else " (previous crawl did not finish)",
