@@ -78,6 +78,31 @@ _EDGE_CHROME: tuple[tuple[str, re.Pattern], ...] = tuple(
 )
 
 
+_T2S = None
+
+
+def simplified(text: str) -> str:
+    """Traditional → simplified characters (OpenCC t2s), for search; the stored text stays as published."""
+    global _T2S
+    if _T2S is None:
+        import opencc
+
+        _T2S = opencc.OpenCC("t2s.json")
+    return _T2S.convert(text)
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def is_traditional(text: str) -> bool:
+    """True when a meaningful share of the Han characters have a different simplified form."""
+    han = _HAN.findall(text)
+    if len(han) < 10:
+        return False
+    changed = sum(1 for a, b in zip(text, simplified(text)) if a != b)
+    return changed >= 5 and changed / len(han) >= 0.02
+
+
 @dataclass
 class Cleaned:
     text: str
@@ -87,6 +112,7 @@ class Cleaned:
     container: str | None = None
     extractor: str = ""
     attachments: list[dict] = field(default_factory=list)
+    text_simplified: str | None = None  # set when the page is in traditional characters
 
     @property
     def empty(self) -> bool:
@@ -407,7 +433,9 @@ def clean_html(html: str, url: str | None = None, containers: Sequence[str] = ()
     _header_metadata(doc, container, metadata)
     if not metadata["agency"] and metadata["source"] and metadata["source"] not in ("本网", "本站"):
         metadata["agency"] = metadata["source"]
+    metadata["traditional"] = is_traditional((title or "") + text)
     return Cleaned(
+        text_simplified=simplified(text) if metadata["traditional"] else None,
         text=text,
         tables=tables,
         metadata=metadata,

@@ -24,6 +24,15 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/
 _LOOKS_HTML = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html|<head|<body|<meta|<div|<p\b|<table|<title)", re.I | re.S)
 
 
+def _version(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "not installed"
+
+
 def software_versions() -> dict[str, str]:
     return {
         "archive": __version__,
@@ -31,6 +40,7 @@ def software_versions() -> dict[str, str]:
         "lxml": ".".join(map(str, lxml.etree.LXML_VERSION)),
         "libxml2": ".".join(map(str, lxml.etree.LIBXML_VERSION)),
         "chardet": getattr(chardet, "__version__", "unknown"),
+        "opencc": _version("opencc"),
         "python": platform.python_version(),
     }
 

@@ -86,7 +86,7 @@ def _schema_v1(db: sqlite_utils.Database) -> None:
     )
     db["versions"].create(
         {"id": int, "report_url": str, "created_at": str, "fetch_id": int, "raw_sha256": str,
-         "clean_sha256": str, "text": str, "tables": str, "raw": bytes, "raw_compression": str,
+         "clean_sha256": str, "text": str, "text_simplified": str, "tables": str, "raw": bytes, "raw_compression": str,
          "raw_size": int, "content_type": str, "encoding": str, "encoding_method": str,
          "encoding_declared": str, "encoding_confidence": float, "extractor": str,
          "software": str, "container": str, "removed": str, "metadata": str},
@@ -100,7 +100,8 @@ def _schema_v1(db: sqlite_utils.Database) -> None:
     db["url_state"].create_index(["spider", "kind"], if_not_exists=True)
     if "versions_fts" not in db.table_names():
         # trigram: Chinese has no spaces; 3+ character terms match (see README for 1–2 characters)
-        db["versions"].enable_fts(["text"], tokenize="trigram", create_triggers=True)
+        # text_simplified (OpenCC t2s of traditional-character pages) lets simplified queries find them
+        db["versions"].enable_fts(["text", "text_simplified"], tokenize="trigram", create_triggers=True)
 
 
 MIGRATIONS = {1: _schema_v1}
@@ -228,6 +229,7 @@ class Archive:
                     "raw_sha256": sha256(raw),
                     "clean_sha256": clean_hash,
                     "text": version["text"],
+                    "text_simplified": version.get("text_simplified"),
                     "tables": json.dumps(version.get("tables") or [], ensure_ascii=False),
                     "raw": zlib.compress(raw, 6),
                     "raw_compression": "zlib",

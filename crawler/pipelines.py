@@ -72,6 +72,7 @@ class ArchivePipeline:
         version = {
             "raw": item["body"],
             "text": cleaned.text,
+            "text_simplified": cleaned.text_simplified,
             "tables": cleaned.tables,
             "content_type": fetch.get("content_type"),
             **decoded.as_provenance(),

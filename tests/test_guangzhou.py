@@ -252,3 +252,19 @@ def test_jobdir_pause_and_resume(tmp_path):
     assert db.execute("select count(*) from reports").fetchone()[0] == len(MANIFEST["reports"])
     assert db.execute("select count(*) from versions").fetchone()[0] == len(MANIFEST["reports"])
     assert db.execute("select count(*) from reports where gone_since is not null").fetchone()[0] == 0
+
+
+def test_traditional_page_is_flagged_and_searchable_in_simplified(archive):
+    db, _, _ = archive
+    trad = [m for m in MANIFEST["reports"] if m["traditional"]]
+    assert trad
+    for m in trad:
+        row = db.execute("select v.id, v.text, v.text_simplified, v.metadata from reports r join versions v "
+                         "on v.id = r.current_version where r.url = ?", (m["url"],)).fetchone()
+        assert json.loads(row["metadata"])["traditional"] is True
+        assert "政府信息公開" in row["text"]  # stored as published
+        assert "政府信息公开" in row["text_simplified"]
+        hits = [r[0] for r in db.execute("select rowid from versions_fts where versions_fts match ?", ('"人力资源和社会保障局"',))]
+        assert row["id"] in hits
+    others = db.execute("select count(*) from versions where text_simplified is not null").fetchone()[0]
+    assert others == len(trad)
