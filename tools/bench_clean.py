@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Cleaning benchmark: our cleaner vs trafilatura's default ``extract()`` on the gold set.
+
+For every page of the gold set (``tests/gold/pages_*.tsv``: real pages of ``../shared/corpus/raw``
+and the report pages of the constructed cassettes) prints body-line recall and precision, chrome
+lines left, table cells recovered and milliseconds per page, for both, then the totals and the
+ratio of our time to trafilatura's. Both get the same decoded text; our time includes decoding.
+
+    .venv/bin/python tools/bench_clean.py [--shared ../shared] [--pages PATTERN] [--show-misses]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import trafilatura  # noqa: E402
+
+from archive.decode import decode_html  # noqa: E402
+from archive.evaluate import Score, score  # noqa: E402
+from archive.ingest import examine  # noqa: E402
+from tests.gold_set import load_gold_set  # noqa: E402
+
+
+def timed(fn, repeat: int):
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - t)
+    return result, best * 1000
+
+
+def ours(page):
+    r = examine(200, page.headers, page.body, page.url)
+    return r.cleaned.text if r.is_report_page else ""
+
+
+def theirs(page):
+    text = decode_html(page.body, (page.headers.get("Content-Type") or [None])[0]).text
+    return trafilatura.extract(text) or ""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    parser.add_argument("--pages", default="", help="only pages whose name contains this")
+    parser.add_argument("--repeat", type=int, default=3, help="timing: best of N runs per page")
+    parser.add_argument("--show-misses", action="store_true", help="print missed and extra lines")
+    args = parser.parse_args()
+
+    pages = [p for p in load_gold_set(Path(args.shared)) if args.pages in p.name]
+    head = (f"{'page':<44} | {'ours R%':>7} {'P%':>6} {'chr':>3} {'cells':>9} {'ms':>6} | "
+            f"{'traf R%':>7} {'P%':>6} {'chr':>3} {'cells':>9} {'ms':>6}")
+    print(head)
+    print("-" * len(head))
+    total_o, total_t, ms_o, ms_t = Score(), Score(), 0.0, 0.0
+    for page in pages:
+        out_o, t_o = timed(lambda: ours(page), args.repeat)
+        out_t, t_t = timed(lambda: theirs(page), args.repeat)
+        so, st = score(out_o, page.gold), score(out_t, page.gold)
+        total_o += so
+        total_t += st
+        ms_o += t_o
+        ms_t += t_t
+        print(f"{page.name[:44]:<44} | {100 * so.recall:>7.1f} {100 * so.precision:>6.1f} {so.chrome:>3} "
+              f"{so.cells_recovered:>4}/{so.cells:<4} {t_o:>6.1f} | {100 * st.recall:>7.1f} {100 * st.precision:>6.1f} "
+              f"{st.chrome:>3} {st.cells_recovered:>4}/{st.cells:<4} {t_t:>6.1f}")
+        if args.show_misses:
+            for line in so.missed:
+                print(f"    - missed: {line[:100]}")
+            for line in so.extra:
+                print(f"    + extra:  {line[:100]}")
+    print("-" * len(head))
+    n = len(pages)
+    print(f"{'TOTAL (' + str(n) + ' pages, ' + str(total_o.gold_lines) + ' gold lines)':<44} | "
+          f"{100 * total_o.recall:>7.2f} {100 * total_o.precision:>6.2f} {total_o.chrome:>3} "
+          f"{total_o.cells_recovered:>4}/{total_o.cells:<4} {ms_o / n:>6.1f} | {100 * total_t.recall:>7.2f} "
+          f"{100 * total_t.precision:>6.2f} {total_t.chrome:>3} {total_t.cells_recovered:>4}/{total_t.cells:<4} {ms_t / n:>6.1f}")
+    print(f"time per page: ours {ms_o / n:.1f} ms, trafilatura {ms_t / n:.1f} ms, ratio {ms_o / ms_t:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
