@@ -66,7 +66,7 @@ _EDGE_CHROME: tuple[tuple[str, re.Pattern], ...] = tuple(
         ("qr-code", r"^(扫一扫|掃一掃|手机扫一扫|微信扫一扫).{0,20}$"),
         ("related", r"^(相关附件|相關附件|相关新闻|相關新聞|相关稿件|相关链接|相关阅读|相关文章)\s*[:：]?$"),
         ("follow", r"^关注\s*[·•]\s*.{0,20}$"),
-        ("toolbar", r"^[【\[]?\s*(打印本页|打印|关闭窗口|关闭|返回顶部|收藏|纠错|我要纠错)\s*[】\]]?(\s*[【\[]?\s*(打印本页|打印|关闭窗口|关闭|返回顶部|收藏)\s*[】\]]?)*$"),
+        ("toolbar", r"^[【\[]?\s*(打印本页|打印|关闭窗口|关闭|返回顶部|收藏|纠错|我要纠错)\s*[】\]]?(\s*[|/·]?\s*[【\[]?\s*(打印本页|打印|关闭窗口|关闭|返回顶部|收藏)\s*[】\]]?)*$"),
         ("font-size", r"^(字号|字体|字体大小)\s*[:：]?\s*[【\[]?\s*(大|中|小|\s)*[】\]]?$"),
         ("accessibility", r"^(繁體|繁体|简体|無障礙|无障碍|长者版|關懷版|关怀版|English)(\s*[|/]\s*(繁體|繁体|简体|無障礙|无障碍|长者版|关怀版|English))*$"),
         ("date-source", r"^(发布时间|發布時間|发表日期|發表日期|发布日期|时间|来源|來源|信息来源|浏览次数|瀏覽次數|阅读次数|浏览量|点击数|访问量|作者|字体)\s*[:：].{0,80}$"),
@@ -74,8 +74,22 @@ _EDGE_CHROME: tuple[tuple[str, re.Pattern], ...] = tuple(
         ("footer", r"^(主办|承办|主辦|承辦|版权所有|版權所有|网站标识码|網站標識碼|联系我们|聯繫我們|技术支持|技術支持)\s*[:：]?.*$"),
         ("footer", r"^.{0,30}(ICP备|ICP備|公网安备|公網安備)\s*\S*.*$"),
         ("breadcrumb", r"^(当前位置|當前位置|您的位置|您现在的位置)\s*[:：].*$"),
+        # 【字体：大 中 小】 【打印文章】 【关闭窗口】 …: a line made only of short bracketed tools
+        ("toolbar", r"^([【\[]\s*[^】\]]{1,24}\s*[】\]]\s*)+$"),
+        ("prev-next", r"^[▪·•]?\s*(上一篇|下一篇|上一条|下一条)\s*[:：]?.{0,60}$"),
+        ("editor", r"^[（(]?\s*(责任编辑|编辑|责编|审核|校对|审校|终审)\s*[:：].{0,24}[)）]?$"),
+        ("empty-label", r"^(附件|相关附件|关联文件|附件下载)\s*[:：]?$"),
+        ("leaving-site", r"^.{0,30}(即将离开|是否继续[？?]?).{0,30}$"),
+        ("follow", r"^.{0,16}(微信公众号|官方微博|官方微信|政务微博|客户端)$"),
+        ("wechat-overlay", r"^(点击右上角|选择在浏览器中打开).{0,20}$"),
+        ("date-source", r"^(日期|发布日期|信息来源|文章来源|稿件来源|发稿时间|更新时间)\s*[:：].{0,80}$"),
     )
 )
+
+# Labels of the document-information grid some sites put above the body (索引号, 发文字号 …).
+_DOCINFO_LABELS = ("索引号", "索取号", "信息索引", "发布机构", "发文机构", "生成日期", "成文日期", "发文字号",
+                   "文件编号", "信息名称", "主题分类", "信息类别", "内容概述", "公开方式", "公开范围", "发布日期",
+                   "有效性", "文号", "主题词")
 
 
 _T2S = None
@@ -142,6 +156,59 @@ def find_container(doc, selectors: Sequence[str]) -> tuple[object, str] | tuple[
             if len(_squash(outer.text_content())) >= _MIN_CONTAINER_CHARS:
                 return outer, sel
     return None, None
+
+
+_TEXT_BLOCKS = ("p", "div", "td", "section", "span", "font", "center", "li")
+
+
+def guess_container(doc):
+    """No known container: the element holding most paragraph text that is not link text.
+
+    Each text block (a <p>, or another block with text of its own) gives its length to its
+    parent, and half of it to the grandparent; link-heavy blocks (navigation, related lists)
+    give nothing. The best-scoring element, if it holds at least 150 characters, is the body.
+    """
+    scores: dict = {}
+    for el in doc.iter(*_TEXT_BLOCKS):
+        own = _squash((el.text or "") + "".join((c.tail or "") for c in el)) if el.tag != "p" else _squash(el.text_content())
+        if len(own) < 10:
+            continue
+        links = sum(len(_squash(a.text_content())) for a in el.iter("a"))
+        if links > 0.3 * max(len(_squash(el.text_content())), 1):
+            continue
+        if any(anc.tag in ("a", "nav", "header", "footer", "script", "style", "ul", "ol") for anc in el.iterancestors()):
+            continue
+        parent = el.getparent()
+        if parent is None:
+            continue
+        scores[parent] = scores.get(parent, 0) + len(own)
+        grand = parent.getparent()
+        if grand is not None:
+            scores[grand] = scores.get(grand, 0) + len(own) / 2
+    if not scores:
+        return None
+    best = max(scores, key=scores.get)
+    if scores[best] < 150 or best.tag in ("html", "body"):
+        return None
+    # the body's first or last paragraphs sometimes sit beside the densest block: take the
+    # parent in when it adds real paragraphs and little link text
+    for _ in range(2):
+        parent = best.getparent()
+        if parent is None or parent.tag in ("html", "body"):
+            break
+        extra = sum(len(_squash(sib.text_content())) for sib in parent
+                    if sib is not best and isinstance(sib.tag, str) and sib.tag == "p"
+                    and len(_squash(sib.text_content())) >= 30 and sib.find(".//a") is None)
+        links = sum(len(_squash(a.text_content())) for a in parent.iter("a"))
+        if extra == 0 or links > 0.2 * len(_squash(parent.text_content())):
+            break
+        best = parent
+    return best
+
+
+def _describe(el) -> str:
+    cls = (el.get("class") or "").split()
+    return el.tag + (f"#{el.get('id')}" if el.get("id") else "") + "".join(f".{c}" for c in cls[:2])
 
 
 def _squash(s: str) -> str:
@@ -250,6 +317,41 @@ def walk_blocks(container) -> list:
     return out
 
 
+def _source_table(traf_table, html_tables: list, used: set[int]):
+    """The HTML table a trafilatura <table> was made from: the unused one sharing most cell texts."""
+    want = {_squash("".join(c.itertext())) for c in traf_table.iter("cell")} - {""}
+    if not want:
+        return None
+    best, best_score = None, 0.0
+    for i, t in enumerate(html_tables):
+        if i in used:
+            continue
+        have = {_squash(td.text_content()) for td in t.iter("td", "th")} - {""}
+        if not have:
+            continue
+        overlap = len(want & have) / len(want | have)
+        if overlap > best_score:
+            best, best_score = i, overlap
+    if best is None or best_score < 0.3:
+        return None
+    used.add(best)
+    return html_tables[best]
+
+
+def _focused_subset(part: list, whole: list) -> bool:
+    """``part``'s text lines are (nearly all) in ``whole`` and carry most of its text."""
+    part_lines = [_squash(v) for k, v in part if k == "line" and len(_squash(v)) > 2]
+    whole_lines = [_squash(v) for k, v in whole if k == "line"]
+    if not part_lines:
+        return False
+    if not whole_lines:
+        return True
+    whole_text = "".join(whole_lines)
+    inside = sum(len(x) for x in part_lines if x in whole_text)
+    total_part = sum(len(x) for x in part_lines)
+    return inside >= 0.8 * total_part and total_part >= 0.6 * len(whole_text)
+
+
 def _is_data_table(table_el) -> bool:
     """Layout tables (a whole page body inside one cell) are walked as text, not kept as tables."""
     if table_el.find(".//table") is not None:
@@ -309,12 +411,25 @@ def _covers(candidate: list, reference: list) -> bool:
     return ref_tables == cand_tables
 
 
-def _edge_pass(lines: list[str], removed: list[dict], found: dict) -> list[str]:
+def _edge_pass(lines: list[str], removed: list[dict], found: dict, title: str | None = None) -> list[str]:
+    """Remove chrome lines at the top and bottom only. With ``title`` (whole-page extraction,
+    no known container), a top line repeating the page title — alone or followed by its
+    date and source — is the page heading, not body."""
+    title_key = _squash(title or "")
+
     def match(line: str) -> str | None:
         for reason, rx in _EDGE_CHROME:
             if rx.match(line):
                 return reason
         return None
+
+    def title_line(line: str) -> bool:
+        key = _squash(line)
+        if not title_key or not key.startswith(title_key):
+            return False
+        rest = _rest_after(line, title)
+        return not rest or bool(re.fullmatch(r"[\s(（]*((19|20)\d{2}[-/年.]\d{1,2}[-/月.]\d{1,2}日?[\s\d:]*)?[)）]?\s*"
+                                             r"((来源|信息来源|发布机构)[:：]\s*\S{1,30})?\s*", rest))
 
     def harvest(line: str, reason: str) -> None:
         if reason in ("date", "date-source"):
@@ -330,7 +445,7 @@ def _edge_pass(lines: list[str], removed: list[dict], found: dict) -> list[str]:
 
     start = 0
     while start < len(lines):
-        reason = match(lines[start])
+        reason = match(lines[start]) or ("title" if title_key and title_line(lines[start]) else None)
         if not reason:
             break
         harvest(lines[start], reason)
@@ -344,6 +459,43 @@ def _edge_pass(lines: list[str], removed: list[dict], found: dict) -> list[str]:
         removed.append({"line": lines[end - 1], "reason": f"{reason} (bottom)"})
         end -= 1
     return lines[start:end]
+
+
+def _rest_after(line: str, title: str) -> str:
+    """What follows the title in a line that starts with it (whitespace-insensitive)."""
+    want = _squash(title)
+    i = n = 0
+    while i < len(line) and n < len(want):
+        if not line[i].isspace() and line[i] not in "\u3000\xa0":
+            n += 1
+        i += 1
+    return line[i:]
+
+
+def _docinfo(table_el) -> dict | None:
+    """A document-information grid (索引号 | … | 发文字号 | …) → {label: value}, else None."""
+    cells = [_squash_ws(td.text_content()) for td in table_el.iter("td", "th")]
+    labels = [c.rstrip(":：") for c in cells]
+    hits = sum(1 for c in labels if c in _DOCINFO_LABELS)
+    if hits < 2 or len(cells) > 40:
+        return None
+    info: dict = {}
+    for tr in table_el.iter("tr"):
+        row = [_squash_ws(td.text_content()) for td in tr if isinstance(td.tag, str) and td.tag in ("td", "th")]
+        if all(c.rstrip(":：") in _DOCINFO_LABELS for c in row):  # header row: values in the next row
+            continue
+        for k, v in zip(row[::2], row[1::2]):
+            if k.rstrip(":：") in _DOCINFO_LABELS:
+                info[k.rstrip(":：")] = v
+    header = None
+    for tr in table_el.iter("tr"):
+        row = [_squash_ws(td.text_content()) for td in tr if isinstance(td.tag, str) and td.tag in ("td", "th")]
+        if header is None and row and all(c.rstrip(":：") in _DOCINFO_LABELS for c in row):
+            header = [c.rstrip(":：") for c in row]
+        elif header and len(row) == len(header):
+            info.update({k: v for k, v in zip(header, row) if v})
+            header = None
+    return info
 
 
 def clean_html(html: str, url: str | None = None, containers: Sequence[str] = ()) -> Cleaned:
@@ -369,6 +521,11 @@ def clean_html(html: str, url: str | None = None, containers: Sequence[str] = ()
     found: dict = {}
 
     container, selector = find_container(doc, tuple(containers) + KNOWN_CONTAINERS)
+    guessed = False
+    if container is None:
+        container = guess_container(doc)
+        if container is not None:
+            guessed, selector = True, f"densest text block {_describe(container)}"
     attachments = collect_attachments(doc, container, url)
     if container is not None:
         _drop_chrome_blocks(container, removed)
@@ -387,6 +544,16 @@ def clean_html(html: str, url: str | None = None, containers: Sequence[str] = ()
     if container is not None and (items is None or not _covers(items, reference)):
         items = reference
         extractor = f"block walk on {selector} (trafilatura {TRAFILATURA_VERSION} lost body text)"
+    if guessed:
+        # A guessed container must be a focused part of what trafilatura finds on the whole
+        # page; otherwise (a disclaimer, a sidebar) trust trafilatura on the page.
+        whole = _trafilatura_lines(html) or []
+        if not _focused_subset(items or [], whole):
+            container, selector, guessed = None, None, False
+            body = doc.find("body")
+            scope = body if body is not None else doc
+            items = whole
+            extractor = f"trafilatura {TRAFILATURA_VERSION} on page"
     items = items or []
 
     # Tables: the i-th table item ↔ the i-th data table of the scope, re-read from HTML.
@@ -395,29 +562,46 @@ def clean_html(html: str, url: str | None = None, containers: Sequence[str] = ()
         html_tables = [t for t in doc.iter("table") if _is_data_table(t)]
     lines: list[str] = []
     tables: list[dict] = []
-    ti = 0
-    for kind, value in items:
-        if kind == "line":
-            lines.append(value)
-            continue
-        if value.tag == "table" and isinstance(value, etree._Element) and value.getroottree().getroot().tag == "doc":
-            # trafilatura's table: find its source table by order
-            src = html_tables[ti] if ti < len(html_tables) else None
-        else:
-            src = value
-        ti += 1
-        if src is None:
-            continue
-        if not _is_data_table(src):
+    used: set[int] = set()
+
+    docinfo: dict = {}
+
+    def emit_table(src) -> None:
+        if len(lines) <= 3 and not tables:
+            info = _docinfo(src)
+            if info is not None:  # metadata grid above the body: metadata, not text
+                docinfo.update(info)
+                removed.append({"line": " | ".join(f"{k}: {v}" for k, v in info.items())[:200],
+                                "reason": "document-information table (metadata)"})
+                return
+        if not _is_data_table(src):  # a layout table: its content is text (and maybe data tables)
             for kind2, v2 in walk_blocks(src):
                 if kind2 == "line":
                     lines.append(v2)
-            continue
+                else:
+                    emit_table(v2)
+            return
         table: Table = parse_table(src)
         tables.append(table.to_json())
         lines.extend(table.text_lines())
 
-    lines = _edge_pass(lines, removed, found)
+    for kind, value in items:
+        if kind == "line":
+            lines.append(value)
+        elif value.getroottree().getroot().tag == "doc":
+            # a table as trafilatura saw it: re-read the HTML table it came from (best cell overlap)
+            src = _source_table(value, html_tables, used)
+            if src is not None:
+                emit_table(src)
+            else:  # no source found: keep trafilatura's rows rather than lose them
+                for row in value.iter("row"):
+                    cells = [_squash_ws("".join(c.itertext())) for c in row.iter("cell")]
+                    if any(cells):
+                        lines.append(" | ".join(cells))
+        else:
+            emit_table(value)
+
+    lines = _edge_pass(lines, removed, found, title=None if container is not None and not guessed else title)
     text = "\n".join(lines)
 
     metadata = {
@@ -429,6 +613,7 @@ def clean_html(html: str, url: str | None = None, containers: Sequence[str] = ()
         "views": found.get("views"),
         "report_year": meta_mod.report_year(title),
         "agency": meta_mod.agency_from_title(title),
+        "document_info": docinfo or None,
     }
     _header_metadata(doc, container, metadata)
     if not metadata["agency"] and metadata["source"] and metadata["source"] not in ("本网", "本站"):
