@@ -127,6 +127,7 @@ class Cleaned:
     extractor: str = ""
     attachments: list[dict] = field(default_factory=list)
     text_simplified: str | None = None  # set when the page is in traditional characters
+    link_ratio: float = 0.0  # share of the text that is link text (a list page is mostly links)
 
     @property
     def empty(self) -> bool:
@@ -185,6 +186,12 @@ def guess_container(doc):
         grand = parent.getparent()
         if grand is not None:
             scores[grand] = scores.get(grand, 0) + len(own) / 2
+    # footers (ICP numbers, site ids, copyright) are never the body, however dense
+    for el in list(scores):
+        text = el.text_content()
+        if any(w in text for w in ("ICP备", "ICP備", "网站标识码", "網站標識碼", "公网安备", "版权所有")) and \
+                len(_squash(text)) < 600:
+            del scores[el]
     if not scores:
         return None
     best = max(scores, key=scores.get)
@@ -336,6 +343,38 @@ def _source_table(traf_table, html_tables: list, used: set[int]):
         return None
     used.add(best)
     return html_tables[best]
+
+
+def _drop_link_runs(lines: list[str], anchors: set[str], removed: list[dict]) -> list[str]:
+    """Navigation and related-article lists: runs of lines that are nothing but link text
+    (a link, maybe with a date) — five or more anywhere, three or more at the top or bottom."""
+    def is_link(line: str) -> bool:
+        key = _squash(line)
+        return (key in anchors or _link_row(line, anchors)) and not _FILE_LINK.search(line)
+
+    flags = [is_link(x) for x in lines]
+    keep = [True] * len(lines)
+    i = 0
+    while i < len(lines):
+        if not flags[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and flags[j]:
+            j += 1
+        at_edge = i == 0 or j == len(lines)
+        if j - i >= 5 or (at_edge and j - i >= 3):
+            for k in range(i, j):
+                keep[k] = False
+                removed.append({"line": lines[k], "reason": "link list"})
+        i = j
+    return [x for x, k in zip(lines, keep) if k]
+
+
+def _link_row(line: str, anchors: set[str]) -> bool:
+    """A list row: a link's text followed by a date (``标题 2024-01-25``)."""
+    m = re.match(r"^(.*?)[\s|]*((19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)?\s*$", line)
+    return bool(m and m.group(2) and _squash(m.group(1)) in anchors)
 
 
 def _focused_subset(part: list, whole: list) -> bool:
@@ -601,6 +640,8 @@ def clean_html(html: str, url: str | None = None, containers: Sequence[str] = ()
         else:
             emit_table(value)
 
+    anchors = {_squash(a.text_content()) for a in doc.iter("a")} - {""}
+    lines = _drop_link_runs(lines, anchors, removed)
     lines = _edge_pass(lines, removed, found, title=None if container is not None and not guessed else title)
     text = "\n".join(lines)
 
@@ -619,7 +660,10 @@ def clean_html(html: str, url: str | None = None, containers: Sequence[str] = ()
     if not metadata["agency"] and metadata["source"] and metadata["source"] not in ("本网", "本站"):
         metadata["agency"] = metadata["source"]
     metadata["traditional"] = is_traditional((title or "") + text)
+    total = sum(len(_squash(x)) for x in lines) or 1
+    in_links = sum(len(_squash(x)) for x in lines if _squash(x) in anchors or _link_row(x, anchors))
     return Cleaned(
+        link_ratio=in_links / total,
         text_simplified=simplified(text) if metadata["traditional"] else None,
         text=text,
         tables=tables,

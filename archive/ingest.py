@@ -58,6 +58,28 @@ class Examined:
         return self.kind == "page"
 
 
+_FILE_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+_FILE_TYPES = ("application/pdf", "application/msword", "application/vnd.", "application/octet-stream",
+               "application/x-download", "application/force-download", "application/wps", "application/ofd",
+               "application/zip", "application/x-zip")
+_FILE_EXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|ofd)$", re.I)
+
+
+def is_file_response(url: str, headers: Mapping, body: bytes) -> bool:
+    """A document file (PDF, Office, WPS, OFD) rather than a web page: by magic bytes, then by
+    Content-Type, then by the URL's extension when the body does not look like HTML."""
+    if body.startswith(_FILE_MAGIC):
+        return True
+    if _LOOKS_HTML.match(body[:2048]):
+        return False
+    ctype = (header_value(headers, "Content-Type") or "").split(";")[0].strip().lower()
+    if ctype.startswith(_FILE_TYPES):
+        return True
+    from urllib.parse import urlsplit
+
+    return bool(_FILE_EXT.search(urlsplit(url).path))
+
+
 def header_value(headers: Mapping, name: str) -> str | None:
     for k, v in headers.items():
         key = k.decode("latin-1") if isinstance(k, bytes) else str(k)
@@ -97,4 +119,7 @@ def examine(status: int, headers: Mapping, body: bytes, url: str | None = None,
         return Examined("not-html", str(exc), decoded=decoded)
     if cleaned.empty:
         return Examined("no-body", "no article text found on the page", decoded=decoded, cleaned=cleaned)
+    if cleaned.link_ratio >= 0.7:
+        return Examined("no-body", f"looks like a list page: {cleaned.link_ratio:.0%} of its text is link text",
+                        decoded=decoded, cleaned=cleaned)
     return Examined("page", decoded=decoded, cleaned=cleaned)

@@ -12,6 +12,7 @@ ratio of our time to trafilatura's. Both get the same decoded text; our time inc
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -52,6 +53,8 @@ def main() -> int:
     parser.add_argument("--pages", default="", help="only pages whose name contains this")
     parser.add_argument("--repeat", type=int, default=3, help="timing: best of N runs per page")
     parser.add_argument("--show-misses", action="store_true", help="print missed and extra lines")
+    parser.add_argument("--write-pins", action="store_true",
+                        help="record each page's current scores in tests/gold/pins.json (the regression floor)")
     args = parser.parse_args()
 
     pages = [p for p in load_gold_set(Path(args.shared)) if args.pages in p.name]
@@ -60,10 +63,13 @@ def main() -> int:
     print(head)
     print("-" * len(head))
     total_o, total_t, ms_o, ms_t = Score(), Score(), 0.0, 0.0
+    pins = {}
     for page in pages:
         out_o, t_o = timed(lambda: ours(page), args.repeat)
         out_t, t_t = timed(lambda: theirs(page), args.repeat)
         so, st = score(out_o, page.gold), score(out_t, page.gold)
+        pins[page.name] = {"recall": round(so.recall, 6) - 1e-6, "precision": round(so.precision, 6) - 1e-6,
+                           "cells": so.cells_recovered}
         total_o += so
         total_t += st
         ms_o += t_o
@@ -83,6 +89,10 @@ def main() -> int:
           f"{total_o.cells_recovered:>4}/{total_o.cells:<4} {ms_o / n:>6.1f} | {100 * total_t.recall:>7.2f} "
           f"{100 * total_t.precision:>6.2f} {total_t.chrome:>3} {total_t.cells_recovered:>4}/{total_t.cells:<4} {ms_t / n:>6.1f}")
     print(f"time per page: ours {ms_o / n:.1f} ms, trafilatura {ms_t / n:.1f} ms, ratio {ms_o / ms_t:.2f}")
+    if args.write_pins:
+        path = ROOT / "tests" / "gold" / "pins.json"
+        path.write_bytes((json.dumps(pins, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+        print(f"wrote {path.relative_to(ROOT)} ({len(pins)} pages)")
     return 0
 
 
