@@ -92,6 +92,19 @@ def _schema_v1(db: sqlite_utils.Database) -> None:
          "software": str, "container": str, "removed": str, "metadata": str},
         pk="id", if_not_exists=True,
     )
+    # Files (PDF, DOCX, …) once per content, whoever links them; attachments link reports to files.
+    db["files"].create(
+        {"sha256": str, "size": int, "kind": str, "content_type": str, "raw": bytes, "raw_compression": str,
+         "extractor": str, "software": str, "text": str, "tables": str, "pages": int, "scanned": int,
+         "error": str, "first_fetch_id": int, "stored_at": str},
+        pk="sha256", if_not_exists=True,
+    )
+    db["attachments"].create(
+        {"id": int, "report_url": str, "url": str, "name": str, "sha256": str, "fetch_id": int,
+         "first_seen": str, "last_seen": str},
+        pk="id", if_not_exists=True,
+    )
+    db["attachments"].create_index(["report_url", "url"], unique=True, if_not_exists=True)
     db["fetches"].create_index(["url"], if_not_exists=True)
     db["fetches"].create_index(["job_id"], if_not_exists=True)
     db["versions"].create_index(["report_url"], if_not_exists=True)
@@ -271,6 +284,45 @@ class Archive:
                 self._apply_state({**state, "clean_sha256": clean_hash, "changed": outcome != "unchanged"}, fetch)
         return Stored(outcome, url, version_id, fetch_id)
 
+    def store_file(self, fetch: dict, body: bytes, content_type: str | None, extracted: dict,
+                   report_url: str | None = None, name: str | None = None, state: dict | None = None) -> tuple[str, bool]:
+        """Store a downloaded file once per sha256 and link it to the report page it came from.
+
+        ``extracted``: kind, text, tables, pages, scanned, extractor, software, error.
+        ``name`` is the file name as the page gives it: kept as data, never used as a path.
+        Returns (sha256, whether the file content was new)."""
+        digest = sha256(body)
+        now = fetch.get("fetched_at") or utcnow()
+        with self.conn:
+            fetch_id = self._insert("fetches", _fetch_row({**fetch, "outcome": fetch.get("outcome") or "file"}))
+            new = self.conn.execute("SELECT 1 FROM files WHERE sha256 = ?", (digest,)).fetchone() is None
+            if new:
+                self._insert("files", {
+                    "sha256": digest, "size": len(body), "kind": extracted.get("kind"), "content_type": content_type,
+                    "raw": zlib.compress(body, 6), "raw_compression": "zlib",
+                    "extractor": extracted.get("extractor"), "software": extracted.get("software") or {},
+                    "text": extracted.get("text") or "", "tables": extracted.get("tables") or [],
+                    "pages": extracted.get("pages"), "scanned": int(bool(extracted.get("scanned"))),
+                    "error": extracted.get("error"), "first_fetch_id": fetch_id, "stored_at": now,
+                })
+            if report_url:
+                self.conn.execute(
+                    "INSERT INTO attachments (report_url, url, name, sha256, fetch_id, first_seen, last_seen) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(report_url, url) DO UPDATE SET "
+                    "sha256 = excluded.sha256, fetch_id = excluded.fetch_id, name = excluded.name, last_seen = excluded.last_seen",
+                    (report_url, fetch.get("final_url") or fetch.get("url"), name, digest, fetch_id, now, now),
+                )
+            self.conn.execute("UPDATE fetches SET report_url = ? WHERE id = ?", (report_url, fetch_id))
+            if state:
+                self._apply_state(state, fetch)
+        return digest, new
+
+    def file_bytes(self, digest: str) -> bytes:
+        row = self.conn.execute("SELECT raw, raw_compression FROM files WHERE sha256 = ?", (digest,)).fetchone()
+        if row is None:
+            raise KeyError(digest)
+        return zlib.decompress(row[0]) if row[1] == "zlib" else row[0]
+
     # --- crawl state (incremental re-crawls) --------------------------------------------------
     def state(self, url: str) -> dict | None:
         row = self.conn.execute("SELECT * FROM url_state WHERE url = ?", (url,)).fetchone()
@@ -360,7 +412,7 @@ class Archive:
         return zlib.decompress(row[0]) if row[1] == "zlib" else row[0]
 
     def counts(self) -> dict[str, int]:
-        return {t: self.db[t].count for t in ("reports", "versions", "fetches", "crawls")}
+        return {t: self.db[t].count for t in ("reports", "versions", "fetches", "crawls", "files", "attachments")}
 
 
 def _sql(value):

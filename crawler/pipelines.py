@@ -7,7 +7,8 @@ import os
 
 from scrapy import signals
 
-from archive.ingest import examine, software_versions
+from archive.ingest import software_versions
+from archive.meta import agency_from_title, report_year
 from archive.store import Archive, ArchiveError, default_path
 
 logger = logging.getLogger(__name__)
@@ -47,10 +48,12 @@ class ArchivePipeline:
             self.archive.record_fetch(item["fetch"], item.get("state"), item.get("listed"))
             self.stats.inc_value(f"archive/fetch/{item['fetch'].get('outcome') or 'unknown'}")
             return item
+        if kind == "file":
+            return self.process_file(item)
         if kind != "page":
             raise ValueError(f"unknown item kind {kind!r}")
         fetch = dict(item["fetch"])
-        result = examine(item["status"], item["headers"], item["body"], item["url"], item.get("containers", ()))
+        result = item["examined"]
         if not result.is_report_page:
             fetch.update(outcome=result.kind, reason=result.reason)
             self.archive.record_fetch(fetch)
@@ -88,6 +91,51 @@ class ArchivePipeline:
         self.stats.inc_value("archive/chrome_lines_removed", len(cleaned.removed))
         self.stats.inc_value(f"archive/encoding/{decoded.method}")
         logger.info("%s report: %s (%s)", stored.outcome.capitalize(), report["title"], report["url"])
+        return item
+
+    def process_file(self, item):
+        """A downloaded document: stored once per content, its text extracted; linked to the page
+        it came from, or, when a list entry pointed straight at it, stored as the report itself."""
+        from archive.files import extract
+
+        fetch, body = dict(item["fetch"]), item["body"]
+        content_type = (item["headers"].get("Content-Type") or item["headers"].get("content-type") or [None])[0]
+        settings = self.crawler.settings
+        extracted = extract(body, item.get("name") or fetch.get("url"), content_type,
+                            max_bytes=settings.getint("ARCHIVE_MAX_ATTACHMENT_BYTES"),
+                            timeout=settings.getfloat("ARCHIVE_EXTRACT_TIMEOUT"))
+        info = {**vars(extracted), "software": software_versions()}
+        self.stats.inc_value(f"archive/files/{extracted.kind}")
+        if extracted.error:
+            self.stats.inc_value("archive/files/errors")
+            logger.warning("File %s stored without text: %s", fetch.get("url"), extracted.error)
+        if extracted.scanned:
+            self.stats.inc_value("archive/files/scanned")
+        report = item.get("report")
+        if report is None:  # an attachment of a report page
+            digest, new = self.archive.store_file({**fetch, "outcome": "attachment"}, body, content_type, info,
+                                                  report_url=item.get("linked_from"), name=item.get("name"),
+                                                  state=item.get("state"))
+            self.stats.inc_value("archive/attachments/new_file" if new else "archive/attachments/known_file")
+            return item
+        if extracted.error or not (extracted.text.strip() or extracted.scanned):
+            # kept as a file with its error; not a report version (there is no text to show)
+            self.archive.store_file({**fetch, "outcome": "file-unreadable", "reason": extracted.error or "no text"},
+                                    body, content_type, info, report_url=None, name=item.get("name"))
+            self.stats.inc_value("archive/rejected/unreadable-file")
+            return item
+        # the report is the file: its text is the current version's text
+        self.archive.store_file({**fetch, "outcome": "report-file"}, body, content_type, info,
+                                report_url=report["url"], name=item.get("name"))
+        title = report.get("list_title")
+        report = {**report, "title": title, "agency": agency_from_title(title), "report_year": report_year(title),
+                  "pub_date": report.get("list_date"), "attachments": [{"url": fetch.get("final_url"), "name": title}]}
+        version = {"raw": body, "text": extracted.text, "tables": extracted.tables, "content_type": content_type,
+                   "extractor": extracted.extractor + (f" (error: {extracted.error})" if extracted.error else ""),
+                   "software": software_versions(), "metadata": {"file": {k: info[k] for k in ("kind", "pages", "scanned", "error")}}}
+        stored = self.archive.store_report({**fetch, "outcome": "report"}, report, version, item.get("state"))
+        self.stats.inc_value(f"archive/reports/{stored.outcome}")
+        logger.info("%s report (file): %s (%s)", stored.outcome.capitalize(), title, report["url"])
         return item
 
     def response_received(self, response, request, spider):

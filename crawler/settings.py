@@ -58,6 +58,11 @@ EXTENSIONS = {
 # Incremental crawls: re-check a known report (conditional GET) after this many days; 0 = never
 ARCHIVE_REVALIDATE_DAYS = 30
 
+# Attachments (PDF, DOCX, …) linked from report pages are downloaded and their text extracted.
+ARCHIVE_ATTACHMENTS = True
+ARCHIVE_MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+ARCHIVE_EXTRACT_TIMEOUT = 120  # seconds per file
+
 CASSETTE = None
 CASSETTE_RECORD_MODE = "none"
 

@@ -21,7 +21,9 @@ CHALLENGE_200 = b'<html><head><title>\xe8\xaf\xb7\xe7\xa8\x8d\xe5\x80\x99</title
 
 CASES = {
     "empty": (kit.response(200, b""), "empty"),
-    "pdf": (kit.response(200, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", {"Content-Type": "application/pdf"}), "not-html"),
+    "png": (kit.response(200, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01", {"Content-Type": "image/png"}), "not-html"),
+    "brokenpdf": (kit.response(200, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", {"Content-Type": "application/pdf"}),
+                  "file-unreadable"),
     "gone": (kit.response(404, "<html><body><h1>404 页面不存在</h1></body></html>"), "not-found"),
     "rs412": (kit.response(412, TS_BODY), "blocked"),
     "jsl521": (kit.response(521, JSL_BODY, {"Set-Cookie": "__jsluid_s=0a1b2c; path=/; HttpOnly"}), "blocked"),
@@ -58,6 +60,8 @@ def test_bad_responses_are_recorded_not_stored(tmp_path, db_path):
     assert stats["archive/rejected/empty"] == 1
     assert stats["archive/rejected/not-found"] == 1
     assert stats["archive/rejected/not-html"] == 1
+    assert stats["archive/rejected/unreadable-file"] == 1  # a broken PDF is kept as a file, with its error
+    assert db.execute("select count(*) from files where error is not null").fetchone()[0] == 1
     assert "瑞数" in rows[f"{R}bm/2013n/content/post_{100 + names.index('rs412')}.html"]
     assert "加速乐" in rows[f"{R}bm/2013n/content/post_{100 + names.index('jsl521')}.html"]
 

@@ -17,6 +17,8 @@ from tests.conftest import CASSETTES, DATA
 
 CASSETTE = CASSETTES / "guangzhou.yaml"
 MANIFEST = json.loads((DATA / "guangzhou_manifest.json").read_bytes().decode("utf-8"))
+FILE_REPORTS = {f["url"] for f in MANIFEST["file_reports"]}
+N_REPORTS = len(MANIFEST["reports"]) + len(FILE_REPORTS)
 R = "https://www.gz.gov.cn/zfjgzy/gzsrmzfbgt/zfxxgknb/"
 
 # Page furniture seen on gz.gov.cn (seed 000 shows it) and in government footers
@@ -58,7 +60,9 @@ def test_exact_report_set(archive):
         m["url"]: (m["section"], m["title"], m["agency"], m["report_year"], m["pub_date"])
         for m in MANIFEST["reports"]
     }
-    assert got == want
+    got_pages = {u: v for u, v in got.items() if u not in {f["url"] for f in MANIFEST["file_reports"]}}
+    assert got_pages == want
+    assert set(got) - set(got_pages) == {f["url"] for f in MANIFEST["file_reports"]}
 
 
 def test_non_reports_and_list_pages(archive):
@@ -135,6 +139,9 @@ def test_provenance(archive):
         assert len(raw) == r["raw_size"]
         assert r["status"] == 200 and r["fetched_at"] and r["job_id"] and r["first_seen"]
         assert r["f_found_on"] and r["f_found_on"].startswith(R)
+        if r["url"] in FILE_REPORTS:  # the report is a PDF: no charset, no HTML meta tags
+            assert r["content_type"] == "application/pdf" and raw.startswith(b"%PDF")
+            continue
         assert r["encoding"] == "utf-8" and r["encoding_method"] in ("http-header", "meta")
         assert r["extractor"].startswith(("trafilatura", "block walk")) and r["container"] == "#zoomcon"
         software = json.loads(r["software"])
@@ -174,9 +181,9 @@ def test_second_replay_adds_no_version(archive):
     stats = replay(db_path)
     assert stats["finish_reason"] == "finished"
     assert not any(k.startswith("archive/reports/") for k in stats), stats
-    # gq/'s page 1 holds only known reports, so its page 2 (report 8) is not even listed
+    # gq/'s page 1 holds only known reports, so its page 2 (report 8 and the PDF-only report) is not even listed
     assert stats["archive/pagination_stopped"] >= 1
-    assert stats["archive/skipped_unchanged"] == len(MANIFEST["reports"]) - 1
+    assert stats["archive/skipped_unchanged"] == N_REPORTS - 2
     assert not db.execute("select count(*) from fetches f join crawls c on c.job_id = f.job_id "
                           "where f.url = ? and c.started_at = (select max(started_at) from crawls)",
                           (R + "gq/index_2.html",)).fetchone()[0]
@@ -184,7 +191,7 @@ def test_second_replay_adds_no_version(archive):
     assert db.execute("select count(*) from fetches").fetchone()[0] > fetches_before
     # re-fetching every report (the cassette ignores validators, so each answers 200): no new version
     stats = replay(db_path, revalidate="1")
-    assert stats.get("archive/reports/unchanged") == len(MANIFEST["reports"])
+    assert stats.get("archive/reports/unchanged") == N_REPORTS
     assert not stats.get("archive/reports/new") and not stats.get("archive/reports/changed")
     assert db.execute("select count(*) from versions").fetchone()[0] == before
     assert db.execute("select count(*) from crawls").fetchone()[0] == 3
@@ -208,7 +215,7 @@ def test_changed_report_adds_exactly_one_version(tmp_path, db_path):
     assert stats.get("archive/reports/changed") == 1
     db = sqlite3.connect(db_path)
     assert db.execute("select count(*) from versions where report_url = ?", (target["url"],)).fetchone()[0] == 2
-    assert db.execute("select count(*) from versions").fetchone()[0] == len(MANIFEST["reports"]) + 1
+    assert db.execute("select count(*) from versions").fetchone()[0] == N_REPORTS + 1
     current = db.execute(
         "select v.text from reports r join versions v on v.id = r.current_version where r.url = ?", (target["url"],)
     ).fetchone()[0]
@@ -249,8 +256,8 @@ def test_jobdir_pause_and_resume(tmp_path):
     second = run_crawl("guangzhou", {"CASSETTE": str(CASSETTE), "ARCHIVE_DB": db_path, "LOG_LEVEL": "WARNING",
                                      "JOBDIR": jobdir})
     assert second["finish_reason"] == "finished"
-    assert db.execute("select count(*) from reports").fetchone()[0] == len(MANIFEST["reports"])
-    assert db.execute("select count(*) from versions").fetchone()[0] == len(MANIFEST["reports"])
+    assert db.execute("select count(*) from reports").fetchone()[0] == N_REPORTS
+    assert db.execute("select count(*) from versions").fetchone()[0] == N_REPORTS
     assert db.execute("select count(*) from reports where gone_since is not null").fetchone()[0] == 0
 
 
@@ -268,3 +275,39 @@ def test_traditional_page_is_flagged_and_searchable_in_simplified(archive):
         assert row["id"] in hits
     others = db.execute("select count(*) from versions where text_simplified is not null").fetchone()[0]
     assert others == len(trad)
+
+
+def test_attachments_are_downloaded_and_stored(archive):
+    db, stats, _ = archive
+    from tests.conftest import SHARED
+
+    for file_url, rel in MANIFEST["attachment_files"].items():
+        path = SHARED / rel
+        row = db.execute(
+            "select a.report_url, a.name, f.size, f.kind, f.content_type, f.sha256, f.text, f.pages, f.error, f.extractor "
+            "from attachments a join files f on f.sha256 = a.sha256 where a.url = ?", (file_url,)).fetchone()
+        assert row is not None, file_url
+        raw = path.read_bytes()
+        assert row["sha256"] == hashlib.sha256(raw).hexdigest() and row["size"] == len(raw)
+        assert row["kind"] == "pdf" and row["content_type"] == "application/pdf" and row["error"] is None
+        assert row["pages"] >= 1 and "pdfplumber" in row["extractor"]
+        assert "一、总体情况" in row["text"]
+        linked = [m for m in MANIFEST["reports"] if any(a["url"] == file_url for a in m["attachments"])]
+        assert row["report_url"] == linked[0]["url"] and row["name"] == linked[0]["attachments"][0]["name"]
+    assert stats["archive/files/pdf"] == len(MANIFEST["attachment_files"]) + len(MANIFEST["file_reports"])
+
+
+def test_report_published_only_as_a_file(archive):
+    db, _, _ = archive
+    for fr in MANIFEST["file_reports"]:
+        row = db.execute("select r.*, v.text, v.content_type, v.extractor from reports r join versions v "
+                         "on v.id = r.current_version where r.url = ?", (fr["url"],)).fetchone()
+        assert row is not None
+        assert (row["title"], row["section"], row["report_year"], row["pub_date"]) == (
+            fr["title"], fr["section"], int(fr["title"].split("年")[0][-4:]), fr["date"])
+        assert row["agency"] == "淮安市洪泽区人民政府"
+        assert row["content_type"] == "application/pdf" and "pdfplumber" in row["extractor"]
+        for heading in ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况"):
+            assert heading in row["text"]
+        assert db.execute("select count(*) from attachments where report_url = ? and url = ?",
+                          (fr["url"], fr["url"])).fetchone()[0] == 1

@@ -752,6 +752,21 @@ def attachment(post_folder_id: int, filename: str, name: str) -> dict:
     return {"url": f"{HOST}/attachment/0/1/{post_folder_id}/{filename}", "name": name}
 
 
+# The PDF behind each attachment URL (real report PDFs of the corpus), served as application/pdf.
+ATTACHMENT_FILES = {
+    "szfgs2024.pdf": "corpus/raw/govnianbao/szfgs2024.pdf",
+    "hzq2024.pdf": "corpus/raw/kirogovcompare/hzq2024_working.pdf",
+}
+# A list entry that points straight at a PDF: the report exists only as that file.
+FILE_REPORT = {
+    "folder": "gq/",
+    "url": f"{HOST}/attachment/0/9/9433001/hzq2023.pdf",
+    "title": "淮安市洪泽区人民政府2023年政府信息公开工作年度报告",
+    "date": "2024-01-26",
+    "file": "corpus/raw/kirogovcompare/hzq2023_working.pdf",
+}
+
+
 def build_reports(shared: Path) -> tuple[list[Report], dict]:
     """The eight reports of the column, with their bodies. Also returns build notes."""
     notes: dict = {}
@@ -1095,6 +1110,7 @@ def build_list_pages(reports: list[Report]) -> tuple[list[ListPage], list[dict]]
     page1 = [list_item(gq_reports[0].list_href, gq_reports[0].title, gq_reports[0].date),
              list_item(notice["href"], notice["title"], notice["date"])]
     page2 = [list_item(r.list_href, r.title, r.date) for r in gq_reports[1:]]
+    page2.insert(0, list_item(FILE_REPORT["url"], FILE_REPORT["title"], FILE_REPORT["date"]))
     main1 = news_list(page1) + "\n        " + pager(2, 0)
     pages.append(ListPage(COLUMN + "gq/", gq.name, gq.description, gq_crumbs, main1, newest(gq_reports)))
     pages.append(ListPage(COLUMN + "gq/index_2.html", gq.name, gq.description, gq_crumbs,
@@ -1166,7 +1182,8 @@ def interaction(url: str, code: int, message: str, headers: dict, wire: bytes) -
             "response": {"status": {"code": code, "message": message}, "headers": headers, "body": {"string": body}}}
 
 
-def build_interactions(template: str, reports: list[Report], lists: list[ListPage]) -> tuple[list[dict], dict]:
+def build_interactions(template: str, reports: list[Report], lists: list[ListPage],
+                       shared: Path | None = None) -> tuple[list[dict], dict]:
     """All exchanges, in the order a crawl makes them. Also returns each URL's page bytes
     (uncompressed) for the checks."""
     clock = Clock(RECORDED_AT)
@@ -1196,6 +1213,9 @@ def build_interactions(template: str, reports: list[Report], lists: list[ListPag
                 out.append(moved(r.list_href, r.url, clock.tick()))
             out.append(ok(r.url, data, "text/html; charset=utf-8", r.published + timedelta(seconds=41),
                           clock.tick(), r.gzip))
+            for a in r.attachments:
+                pdf = (shared / ATTACHMENT_FILES[a["url"].rsplit("/", 1)[-1]]).read_bytes()
+                out.append(ok(a["url"], pdf, "application/pdf", r.published, clock.tick()))
 
     add_list(COLUMN)
     add_list(COLUMN + "sbj/")
@@ -1208,6 +1228,9 @@ def build_interactions(template: str, reports: list[Report], lists: list[ListPag
     add_list(COLUMN + "gq/")
     add_reports("gq/", only=gq[:1])
     add_list(COLUMN + "gq/index_2.html")
+    file_modified = datetime.strptime(FILE_REPORT["date"], "%Y-%m-%d").replace(tzinfo=CST)
+    out.append(ok(FILE_REPORT["url"], (shared / FILE_REPORT["file"]).read_bytes(), "application/pdf",
+                  file_modified, clock.tick()))
     add_reports("gq/", only=gq[1:])
     add_list(COLUMN + "gq/index.html")
     urls = [i["request"]["uri"] for i in out]
@@ -1247,6 +1270,10 @@ def manifest(reports: list[Report], lists: list[ListPage], non_reports: list[dic
             }
             for r in reports
         ],
+        "file_reports": [{k: FILE_REPORT[k] for k in ("url", "title", "date")} | {
+            "section": FILE_REPORT["folder"].rstrip("/"), "file": FILE_REPORT["file"]}],
+        "attachment_files": {a["url"]: ATTACHMENT_FILES[a["url"].rsplit("/", 1)[-1]]
+                             for r in reports for a in r.attachments},
         "non_reports": [n["url"] for n in non_reports],
         "list_pages": [lp.url for lp in lists],
     }
@@ -1346,7 +1373,7 @@ def main(argv=None) -> int:
 
     reports, notes = build_reports(shared)
     lists, non_reports = build_list_pages(reports)
-    interactions, pages = build_interactions(template, reports, lists)
+    interactions, pages = build_interactions(template, reports, lists, shared)
     data = {"version": 1, "interactions": interactions}
 
     cassette_path = ROOT / CASSETTE_OUT

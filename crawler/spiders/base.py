@@ -19,6 +19,7 @@ from scrapy.exceptions import CloseSpider
 
 from archive.blocked import classify
 from archive.decode import decode_html
+from archive.ingest import examine, is_file_response
 from archive.meta import report_year
 from archive.store import Archive, default_path, sha256
 from crawler.platforms import get_platform
@@ -289,6 +290,7 @@ class PortalSpider(scrapy.Spider):
         entry: Entry = response.meta["entry"]
         fetch = self.fetch_record(response)
         canonical = self.canonical(response.url)
+        previous = response.meta.get("state") or {}
         state = {"url": canonical, "kind": "report", "spider": self.name, "etag": fetch.get("etag"),
                  "last_modified": fetch.get("last_modified"), "sha256": fetch.get("sha256"),
                  "last_status": response.status, "list_title": entry.title, "list_date": entry.date}
@@ -297,24 +299,51 @@ class PortalSpider(scrapy.Spider):
             yield {"kind": "fetch", "state": {**state, "sha256": None},
                    "fetch": {**fetch, "outcome": "report-not-modified", "reason": "HTTP 304"}}
             return
-        yield {
-            "kind": "page",
-            "fetch": fetch,
-            "state": state,
-            "status": response.status,
-            "headers": _str_headers(response.headers),
-            "body": response.body,
-            "url": response.url,
-            "containers": list(self.portal.containers) + list(self.platform.containers),
-            "report": {
-                "url": canonical,
-                "portal": self.portal.name,
-                "section": self.section_of(response.url),
-                "list_title": entry.title,
-                "list_date": entry.date,
-                "found_on": response.meta.get("found_on"),
-            },
+        report = {
+            "url": canonical,
+            "portal": self.portal.name,
+            # a file listed in a column may live elsewhere on the host (/attachment/…): the list tells
+            "section": self.section_of(response.url) or self.section_of(response.meta.get("found_on") or ""),
+            "list_title": entry.title,
+            "list_date": entry.date,
+            "found_on": response.meta.get("found_on"),
         }
+        headers = _str_headers(response.headers)
+        if is_file_response(response.url, headers, response.body):
+            # the list entry points straight at a file: the report is that file
+            yield {"kind": "file", "fetch": fetch, "state": state, "body": response.body, "headers": headers,
+                   "name": entry.title, "report": report}
+            return
+        examined = examine(response.status, headers, response.body, response.url,
+                           list(self.portal.containers) + list(self.platform.containers))
+        yield {"kind": "page", "fetch": fetch, "state": state, "examined": examined, "body": response.body,
+               "url": response.url, "report": report}
+        if not examined.is_report_page or not self.settings.getbool("ARCHIVE_ATTACHMENTS", True):
+            return
+        page_unchanged = previous.get("sha256") == fetch.get("sha256")
+        for attachment in examined.cleaned.attachments:
+            if page_unchanged and self.archive.state(attachment["url"]):
+                continue  # same page as last time, file already fetched
+            yield scrapy.Request(
+                attachment["url"], callback=self.parse_attachment, errback=self.on_error,
+                meta={"found_on": response.url, "role": "attachment", "report_url": canonical,
+                      "name": attachment.get("name"), "handle_httpstatus_list": SEE_STATUSES,
+                      "download_maxsize": self.settings.getint("ARCHIVE_MAX_ATTACHMENT_BYTES")},
+            )
+
+    def parse_attachment(self, response):
+        fetch = self.fetch_record(response)
+        headers = _str_headers(response.headers)
+        verdict = classify(response.status, headers, response.body) if response.status != 200 or not response.body else None
+        if verdict:
+            self.crawler.stats.inc_value(f"archive/attachments/{verdict.kind}")
+            yield {"kind": "fetch", "fetch": {**fetch, "outcome": f"attachment-{verdict.kind}", "reason": verdict.reason}}
+            return
+        state = {"url": response.url, "kind": "attachment", "spider": self.name, "etag": fetch.get("etag"),
+                 "last_modified": fetch.get("last_modified"), "sha256": fetch.get("sha256"),
+                 "last_status": response.status}
+        yield {"kind": "file", "fetch": fetch, "state": state, "body": response.body, "headers": headers,
+               "name": response.meta.get("name"), "linked_from": response.meta.get("report_url")}
 
     def on_error(self, failure):
         request = failure.request

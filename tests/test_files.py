@@ -1,0 +1,758 @@
+"""Attachments → text and tables (archive.files): real report PDFs and the official DOCX template
+from the shared corpus, plus files built here (scanned, encrypted, truncated, zip bomb, XLSX…).
+
+The expected values were read off the PDFs themselves (pdfplumber's raw page text and table
+cells), not produced by archive.files.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import re
+import shutil
+import time
+import zipfile
+import zlib
+from hashlib import md5
+
+import pytest
+
+from archive import files
+from archive.files import extract, sniff
+from tests.conftest import corpus_file
+
+# ---------------------------------------------------------------------------------------------
+# what the reports say (read from the PDFs)
+
+HEADINGS = [
+    "一、总体情况",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "五、存在的主要问题及改进情况",
+    "六、其他需要报告的事项",
+]
+
+Z = ["0"] * 7
+
+# table 三 (收到和处理政府信息公开申请情况): row label (as printed, spaces removed) → 自然人, 商业企业,
+# 科研机构, 社会公益组织, 法律服务机构, 其他, 总计
+TABLE3 = {
+    "govnianbao/szfgs2024.pdf": [
+        ("一、本年新收政府信息公开申请数量", ["3001", "53", "0", "0", "61", "4", "3119"]),
+        ("二、上年结转政府信息公开申请数量", ["34", "0", "0", "0", "0", "0", "34"]),
+        ("（一）予以公开", ["1288", "21", "0", "0", "50", "3", "1362"]),
+        ("（二）部分公开", ["447", "7", "0", "0", "0", "0", "454"]),
+        ("1.属于国家秘密", ["2", "0", "0", "0", "0", "0", "2"]),
+        ("2.其他法律行政法规禁止公开", ["30", "1", "0", "0", "0", "0", "31"]),
+        ("3.危及“三安全一稳定”", ["5", "0", "0", "0", "0", "0", "5"]),
+        ("4.保护第三方合法权益", ["6", "0", "0", "0", "0", "0", "6"]),
+        ("5.属于三类内部事务信息", ["7", "1", "0", "0", "0", "0", "8"]),
+        ("6.属于四类过程性信息", ["12", "0", "0", "0", "0", "0", "12"]),
+        ("7.属于行政执法案卷", ["9", "0", "0", "0", "0", "0", "9"]),
+        ("8.属于行政查询事项", ["105", "0", "0", "0", "0", "0", "105"]),
+        ("1.本机关不掌握相关政府信息", ["746", "12", "0", "0", "10", "1", "769"]),
+        ("2.没有现成信息需要另行制作", ["11", "0", "0", "0", "0", "0", "11"]),
+        ("3.补正后申请内容仍不明确", ["1", "0", "0", "0", "0", "0", "1"]),
+        ("1.信访举报投诉类申请", ["56", "6", "0", "0", "0", "0", "62"]),
+        ("2.重复申请", ["25", "0", "0", "0", "0", "0", "25"]),
+        ("3.要求提供公开出版物", Z),
+        ("4.无正当理由大量反复申请", Z),
+        ("5.要求行政机关确认或重新出具已获取信息", ["1", "0", "0", "0", "0", "0", "1"]),
+        ("1、申请人无正当理由逾期不补正", ["67", "3", "0", "0", "1", "0", "71"]),
+        ("2、申请人逾期未按收费通知要求缴纳费用", ["6", "0", "0", "0", "0", "0", "6"]),
+        ("3、其他", ["108", "2", "0", "0", "0", "0", "110"]),
+        ("（七）总计", ["2932", "53", "0", "0", "61", "4", "3050"]),
+        ("四、结转下年度继续办理", ["103", "0", "0", "0", "0", "0", "103"]),
+    ],
+    "kirogovcompare/hzq2023_working.pdf": [
+        ("一、本年新收政府信息公开申请数量", ["21", "0", "0", "0", "0", "0", "21"]),
+        ("二、上年结转政府信息公开申请数量", Z),
+        ("（一）予以公开", Z),
+        ("（二）部分公开", ["4", "0", "0", "0", "0", "0", "4"]),
+        ("1.属于国家秘密", ["1", "0", "0", "0", "0", "0", "1"]),
+        ("2.其他法律行政止公开", Z),
+        ("3.危及“三安全一稳定”", Z),
+        ("4.保护第三方合法权益", Z),
+        ("5.属于三类内部事务信息", Z),
+        ("6.属于四类过程性信息", ["1", "0", "0", "0", "0", "0", "1"]),
+        ("7.属于行政执法案卷", ["1", "0", "0", "0", "0", "0", "1"]),
+        ("8.属于行政查询事项", Z),
+        ("1.本机关不掌握相关政府信息", ["10", "0", "0", "0", "0", "0", "10"]),
+        ("2.没有现成信息需要另行制作", ["3", "0", "0", "0", "0", "0", "3"]),
+        ("3.补正后申请内容仍不明确", Z),
+        ("1.信访举报投诉类申请", ["1", "0", "0", "0", "0", "0", "1"]),
+        ("2.重复申请", Z),
+        ("3.要求提供公开出版物", Z),
+        ("4.无正当理由大量反复申请", Z),
+        ("5.要求行政机关确认或重新出具已获取信息", Z),
+        ("（六）其他处理", Z),
+        ("（七）总计", ["21", "0", "0", "0", "0", "0", "21"]),
+        ("四、结转下年度继续办理", Z),
+    ],
+    "kirogovcompare/hzq2024_working.pdf": [
+        ("一、本年新收政府信息公开申请数量", ["95", "0", "0", "0", "0", "0", "95"]),
+        ("二、上年结转政府信息公开申请数量", Z),
+        ("（一）予以公开", ["50", "0", "0", "0", "0", "0", "50"]),
+        ("（二）部分公开", ["9", "0", "0", "0", "0", "0", "9"]),
+        ("1.属于国家秘密", Z),
+        ("2.其他法律行政止公开", Z),
+        ("3.危及“三安全一稳定”", ["1", "0", "0", "0", "0", "0", "1"]),
+        ("4.保护第三方合法权益", Z),
+        ("5.属于三类内部事务信息", Z),
+        ("6.属于四类过程性信息", ["1", "0", "0", "0", "0", "0", "1"]),
+        ("7.属于行政执法案卷", ["1", "0", "0", "0", "0", "0", "1"]),
+        ("8.属于行政查询事项", Z),
+        ("1.本机关不掌握相关政府信息", ["31", "0", "0", "0", "0", "0", "31"]),
+        ("2.没有现成信息需要另行制作", ["1", "0", "0", "0", "0", "0", "1"]),
+        ("3.补正后申请内容仍不明确", Z),
+        ("1.信访举报投诉类申请", ["1", "0", "0", "0", "0", "0", "1"]),
+        ("2.重复申请", Z),
+        ("3.要求提供公开出版物", Z),
+        ("4.无正当理由大量反复申请", Z),
+        ("5.要求行政机关确认或重新出具已获取信息", Z),
+        ("（六）其他处理", Z),
+        ("（七）总计", ["95", "0", "0", "0", "0", "0", "95"]),
+        ("四、结转下年度继续办理", Z),
+    ],
+}
+# table 四 (行政复议、行政诉讼): the row of numbers
+TABLE4 = {
+    "govnianbao/szfgs2024.pdf": ["72", "64", "178", "37", "351", "13", "4", "8", "1", "26", "12", "1", "1", "6", "20"],
+    "kirogovcompare/hzq2023_working.pdf": ["10", "1", "0", "0", "0", "0", "0", "0", "0", "0", "5", "0", "0", "0", "0"],
+    "kirogovcompare/hzq2024_working.pdf": ["1", "1", "0", "0", "2", "1", "0", "0", "0", "1", "2", "0", "1", "0", "3"],
+}
+PAGES = {"govnianbao/szfgs2024.pdf": 6, "kirogovcompare/hzq2023_working.pdf": 5,
+         "kirogovcompare/hzq2024_working.pdf": 5}
+REPORT_TITLE = {
+    "govnianbao/szfgs2024.pdf": ["淮安市人民政府", "2024年政府信息公开工作年度报告"],
+    "kirogovcompare/hzq2023_working.pdf": ["洪泽区人民政府", "2023年政府信息公开工作年度报告"],
+    "kirogovcompare/hzq2024_working.pdf": ["淮安市洪泽区人民政府", "2024年政府信息公开工作年度报告"],
+}
+
+_PAGE_NUMBER_LINE = re.compile(r"^\s*(?:[-—–－]\s*)?\d+(?:\s*[-—–－])?\s*$|^\s*第\s*\d+\s*页|^\s*\d+\s*/\s*\d+\s*$")
+
+
+def table3_rows_in_order(text: str, expected: list[tuple[str, list[str]]]) -> list[str]:
+    """Problems (empty when fine): each expected row must be a text line holding the label and
+    ending in exactly these seven numbers, the rows in this order."""
+    lines = [re.sub(r"\s+", "", ln) for ln in text.splitlines()]
+    problems, pos = [], -1
+    for label, numbers in expected:
+        want = "|".join(numbers)
+        hit = next((i for i in range(pos + 1, len(lines))
+                    if label in lines[i] and lines[i].endswith("|" + want)), None)
+        if hit is None:
+            problems.append(f"{label}: {want} not found after line {pos}")
+        else:
+            pos = hit
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# the real reports
+
+
+@pytest.fixture(scope="module")
+def reports():
+    cache = {}
+
+    def get(rel):
+        if rel not in cache:
+            cache[rel] = extract(corpus_file(rel), rel.rsplit("/", 1)[-1])
+        return cache[rel]
+
+    return get
+
+
+@pytest.mark.parametrize("rel", sorted(TABLE3))
+def test_report_pdf_text(reports, rel):
+    r = reports(rel)
+    assert r.error is None, r.error
+    assert r.kind == "pdf" and not r.scanned
+    assert r.pages == PAGES[rel]
+    assert r.extractor.startswith("pdfplumber 0.11")
+    lines = r.text.splitlines()
+    assert lines[:2] == REPORT_TITLE[rel]
+    positions = [lines.index(h) for h in HEADINGS]  # each heading is a line of its own…
+    assert positions == sorted(positions)  # …in order
+    assert not [ln for ln in lines if _PAGE_NUMBER_LINE.match(ln)]
+    # a paragraph cut by a page break comes out whole (szfgs p1→p2, hzq p1→p2)
+    if rel.startswith("govnianbao"):
+        assert "“建设‘四最’一流营商环境高质量推进产业发展”" in r.text
+    else:
+        assert "严格执行“分级审核、先审后发”程序" in r.text
+
+
+@pytest.mark.parametrize("rel", sorted(TABLE3))
+def test_report_table3_numbers_in_order(reports, rel):
+    r = reports(rel)
+    assert table3_rows_in_order(r.text, TABLE3[rel]) == []
+    # the table rows are in the text once, as table lines, not again as plain lines
+    assert sum("本年新收政府信息公开申请数量" in ln for ln in r.text.splitlines()) == 1
+    # …and between heading 三 and heading 四
+    lines = r.text.splitlines()
+    first = next(i for i, ln in enumerate(lines) if "本年新收政府信息公开申请数量" in ln)
+    assert lines.index(HEADINGS[2]) < first < lines.index(HEADINGS[3])
+
+
+@pytest.mark.parametrize("rel", sorted(TABLE3))
+def test_report_tables_are_grids(reports, rel):
+    r = reports(rel)
+    # 二 (one table across two pages), 三 (across two pages), 四; no text frame taken for a table
+    assert [(t["n_rows"], t["n_cols"]) for t in r.tables][0] == (14, 4)
+    t3 = r.tables[1]
+    assert t3["n_cols"] == 10
+    col0 = [row[0] for row in t3["grid"]]
+    assert col0[3] == "一、本年新收政府信息公开申请数量"
+    assert col0[5] == "三、本年度办理结果" and col0[-1] == "四、结转下年度继续办理"
+    first = t3["cells"][0]
+    assert first["r"] == 0 and first["c"] == 0 and first["rowspan"] == 3 and first["colspan"] == 3
+    assert first["text"] == "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+    header = {c["text"]: c for c in t3["cells"] if c["r"] <= 2}
+    assert header["申请人情况"]["colspan"] == 7
+    assert header["法人或其他组织"]["colspan"] == 5
+    assert header["自然人"]["rowspan"] == 2 and header["总计"]["rowspan"] == 2
+    assert t3["grid"][3][3:] == TABLE3[rel][0][1]
+    t4 = r.tables[2]
+    assert (t4["n_rows"], t4["n_cols"]) == (4, 15)
+    assert t4["grid"][0][:5] == ["行政复议"] * 5 and t4["grid"][0][-1] == "行政诉讼"
+    assert t4["grid"][3] == TABLE4[rel]
+
+
+def test_pdf_under_a_wrong_name_is_still_a_pdf():
+    body = corpus_file("kirogovcompare/hzq2024_working.pdf")
+    assert sniff(body, "report.doc", "application/msword") == "pdf"
+    r = extract(body, "附件1.doc", "application/msword")
+    assert r.kind == "pdf" and r.error is None and r.pages == 5
+    assert "一、总体情况" in r.text.splitlines()
+
+
+def test_truncated_pdf():
+    body = corpus_file("govnianbao/szfgs2024.pdf")
+    r = extract(body[: len(body) // 2], "szfgs2024.pdf")
+    assert r.kind == "pdf" and r.error.startswith("truncated"), r.error
+    assert r.text == "" and r.tables == []
+
+
+# ---------------------------------------------------------------------------------------------
+# the official DOCX template
+
+
+def test_docx_template():
+    r = extract(corpus_file("govnianbao/政务公开年报模版.docx"), "政务公开年报模版.docx")
+    assert r.error is None and r.kind == "docx" and r.pages is None
+    assert r.extractor.startswith("python-docx 1.")
+    lines = r.text.splitlines()
+    assert lines[0] == "政府信息公开工作年度报告格式模板"
+    positions = [lines.index(h) for h in HEADINGS]
+    assert positions == sorted(positions)
+    # tables stand where they are in the document: 二's table between headings 二 and 三 …
+    assert positions[1] < lines.index("信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数") < positions[2]
+    assert positions[2] < lines.index("一、本年新收政府信息公开申请数量") < positions[3]
+    assert positions[3] < lines.index("行政复议 | 行政诉讼") < positions[4]
+
+    assert len(r.tables) == 3
+    t2, t3, t4 = r.tables
+    assert (t2["n_rows"], t2["n_cols"]) == (14, 4)
+    assert [row[0] for row in t2["grid"]] == [
+        "第二十条第（一）项", "信息内容", "规章", "行政规范性文件",
+        "第二十条第（五）项", "信息内容", "行政许可",
+        "第二十条第（六）项", "信息内容", "行政处罚", "行政强制",
+        "第二十条第（八）项", "信息内容", "行政事业性收费",
+    ]
+    assert t2["grid"][0] == ["第二十条第（一）项"] * 4  # gridSpan 4
+    assert t2["grid"][5] == ["信息内容"] + ["本年处理决定数量"] * 3  # gridSpan 3
+
+    assert (t3["n_rows"], t3["n_cols"]) == (28, 10)
+    col0 = [row[0] for row in t3["grid"]]
+    assert col0[3:5] == ["一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量"]
+    assert col0[5:27] == ["三、本年度办理结果"] * 22  # vMerge over 22 rows
+    assert col0[27] == "四、结转下年度继续办理"
+    assert [row[2] for row in t3["grid"][7:15]] == [
+        "1.属于国家秘密", "2.其他法律行政法规禁止公开", "3.危及“三安全一稳定”", "4.保护第三方合法权益",
+        "5.属于三类内部事务信息", "6.属于四类过程性信息", "7.属于行政执法案卷", "8.属于行政查询事项",
+    ]
+    spans = {c["text"]: (c["r"], c["c"], c["rowspan"], c["colspan"]) for c in t3["cells"] if c["text"]}
+    assert spans["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"] == (0, 0, 3, 3)
+    assert spans["申请人情况"] == (0, 3, 1, 7)
+    assert spans["自然人"] == (1, 3, 2, 1)
+    assert spans["法人或其他组织"] == (1, 4, 1, 5)
+    assert spans["商业企业"] == (2, 4, 1, 1)  # two lines in the cell, one word
+    assert spans["三、本年度办理结果"] == (5, 0, 22, 1)
+    assert spans["（三）不予公开"] == (7, 1, 8, 1)
+    assert spans["（四）无法提供"] == (15, 1, 3, 1)
+    assert spans["（五）不予处理"] == (18, 1, 5, 1)
+    assert spans["（六）其他处理"] == (23, 1, 3, 1)
+    assert spans["（七）总计"] == (26, 1, 1, 2)
+
+    assert (t4["n_rows"], t4["n_cols"]) == (4, 15)
+    spans4 = {(c["r"], c["c"]): (c["text"], c["rowspan"], c["colspan"]) for c in t4["cells"]}
+    assert spans4[(0, 0)] == ("行政复议", 1, 5)
+    assert spans4[(0, 5)] == ("行政诉讼", 1, 10)
+    assert spans4[(1, 0)] == ("结果维持", 2, 1)
+    assert spans4[(1, 5)] == ("未经复议直接起诉", 1, 5)
+
+
+def test_docx_built_here_paragraphs_and_tables_in_order():
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("一、总体情况")
+    d.add_paragraph("第一段。")
+    t = d.add_table(rows=3, cols=3)
+    t.cell(0, 0).merge(t.cell(0, 1)).text = "信息内容"
+    t.cell(0, 2).text = "数量"
+    t.cell(1, 0).merge(t.cell(2, 0)).text = "合并"
+    t.cell(1, 1).text, t.cell(1, 2).text = "甲", "1"
+    t.cell(2, 1).text, t.cell(2, 2).text = "乙", "2"
+    d.add_paragraph("二、其他")
+    buf = io.BytesIO()
+    d.save(buf)
+    r = extract(buf.getvalue(), "x.docx")
+    assert r.error is None
+    assert r.text.splitlines() == ["一、总体情况", "第一段。", "信息内容 | 数量", "合并 | 甲 | 1", "乙 | 2", "二、其他"]
+    assert r.tables[0]["grid"] == [["信息内容", "信息内容", "数量"], ["合并", "甲", "1"], ["合并", "乙", "2"]]
+
+
+# ---------------------------------------------------------------------------------------------
+# PDFs written here
+
+
+def build_pdf(pages: list[bytes], *, image: bool = False, encrypt: bytes | None = None,
+              width: int = 400, height: int = 800) -> bytes:
+    """A small valid PDF: one content stream per page, Courier, an optional image XObject, an
+    optional RC4-40 (R2) standard security handler with user password ``encrypt``."""
+    n_pages = len(pages)
+    objects: dict[int, bytes] = {1: b"<< /Type /Catalog /Pages 2 0 R >>",
+                                 3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>"}
+    kids = []
+    next_id = 5
+    for content in pages:
+        page_id, content_id = next_id, next_id + 1
+        next_id += 2
+        kids.append(f"{page_id} 0 R".encode())
+        xobj = b" /XObject << /Im1 4 0 R >>" if image else b""
+        objects[page_id] = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents %d 0 R "
+                            b"/Resources << /Font << /F1 3 0 R >>%s >> >>" % (width, height, content_id, xobj))
+        objects[content_id] = b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content)
+    objects[2] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), n_pages)
+    if image:
+        pixels = bytes([0, 255, 255, 0])
+        objects[4] = (b"<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray "
+                      b"/BitsPerComponent 8 /Length 4 >>\nstream\n" + pixels + b"\nendstream")
+    file_id = md5(b"archive-files-test").digest()
+    trailer_extra = b""
+    if encrypt is not None:
+        pad = bytes.fromhex("28BF4E5E4E758A4164004E56FFFA01082E2E00B6D0683E802F0CA9FE6453697A")
+        padded = (encrypt + pad)[:32]
+        owner = rc4(md5(padded).digest()[:5], padded)
+        perms = -44
+        key = md5(padded + owner + perms.to_bytes(4, "little", signed=True) + file_id).digest()[:5]
+        user = rc4(key, pad)
+        enc_id = next_id
+        objects[enc_id] = b"<< /Filter /Standard /V 1 /R 2 /O <%s> /U <%s> /P %d >>" % (
+            owner.hex().encode(), user.hex().encode(), perms)
+        trailer_extra = b" /Encrypt %d 0 R" % enc_id
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = {}
+    for num in sorted(objects):
+        offsets[num] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (num, objects[num])
+    size = max(objects) + 1
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
+    for num in range(1, size):
+        out += b"%010d 00000 n \n" % offsets[num] if num in offsets else b"0000000000 65535 f \n"
+    out += (b"trailer\n<< /Size %d /Root 1 0 R /ID [<%s> <%s>]%s >>\nstartxref\n%d\n%%%%EOF\n"
+            % (size, file_id.hex().encode(), file_id.hex().encode(), trailer_extra, xref))
+    return bytes(out)
+
+
+def rc4(key: bytes, data: bytes) -> bytes:
+    s = list(range(256))
+    j = 0
+    for i in range(256):
+        j = (j + s[i] + key[i % len(key)]) % 256
+        s[i], s[j] = s[j], s[i]
+    out, i, j = bytearray(), 0, 0
+    for byte in data:
+        i = (i + 1) % 256
+        j = (j + s[i]) % 256
+        s[i], s[j] = s[j], s[i]
+        out.append(byte ^ s[(s[i] + s[j]) % 256])
+    return bytes(out)
+
+
+def text_ops(lines: list[tuple[float, float, str]], size: int = 10) -> bytes:
+    ops = []
+    for x, y, s in lines:
+        ops.append(b"BT /F1 %d Tf %.1f %.1f Td (%s) Tj ET" % (size, x, y, s.encode("latin-1")))
+    return b"\n".join(ops)
+
+
+def test_built_pdf_reads_back():
+    r = extract(build_pdf([text_ops([(50, 700, "Hello annual report")])]), "a.pdf")
+    assert r.error is None and r.text == "Hello annual report" and r.pages == 1
+
+
+def test_scanned_pdf_without_text_layer():
+    image_only = b"q 300 0 0 300 50 250 cm /Im1 Do Q"
+    r = extract(build_pdf([image_only, image_only, image_only], image=True), "scan.pdf")
+    assert r.error is None
+    assert r.scanned is True and r.pages == 3 and r.text == "" and r.kind == "pdf"
+    blank = extract(build_pdf([b"", b""]), "blank.pdf")
+    assert blank.scanned is True and blank.pages == 2
+
+
+def test_encrypted_pdf():
+    body = build_pdf([text_ops([(50, 700, "secret")])], encrypt=b"s3cret")
+    r = extract(body, "locked.pdf")
+    assert r.kind == "pdf" and r.error.startswith("encrypted"), r.error
+    assert r.text == ""
+
+
+def test_page_chrome_removed_and_paragraphs_rejoined():
+    # Courier 10pt: 6pt a character, so 50 characters from x=50 reach the right margin at 350.
+    full = "x" * 44 + " words"  # 50 characters
+    assert len(full) == 50
+    header = (50, 770, "ACME County Government Open Information Report")
+    p1 = text_ops([
+        header,
+        (62, 700, "Para one starts indented and runs long enough".ljust(48, "a")),
+        (50, 686, full),
+        (50, 672, "the last line of page one that continues over the"),  # 50 characters, no stop
+        (185, 40, "- 1 -"),
+    ])
+    p2 = text_ops([
+        header,
+        (50, 700, "page break and ends here."),
+        (62, 686, "Second paragraph, short."),
+        (190, 40, "2/3"),
+    ])
+    p3 = text_ops([
+        header,
+        (62, 700, "Third page."),
+        (170, 40, "Page 3 of 3"),
+    ])
+    r = extract(build_pdf([p1, p2, p3]), "chrome.pdf")
+    assert r.error is None, r.error
+    lines = r.text.splitlines()
+    assert not any("ACME" in ln for ln in lines)  # the header on every page
+    assert not any(re.fullmatch(r"[-\s\d/]+|Page 3 of 3", ln) for ln in lines)  # page numbers
+    assert lines == [
+        "Para one starts indented and runs long enough".ljust(48, "a")
+        + " " + full + " the last line of page one that continues over the page break and ends here.",
+        "Second paragraph, short.",
+        "Third page.",
+    ]
+
+
+def test_sentence_end_stops_the_page_join():
+    full = "y" * 49 + "."
+    p1 = text_ops([(62, 700, "z" * 48), (50, 686, full), (185, 40, "- 1 -")])
+    p2 = text_ops([(50, 700, "Not a continuation."), (185, 40, "- 2 -")])
+    r = extract(build_pdf([p1, p2]), "x.pdf")
+    assert r.text.splitlines() == ["z" * 48 + " " + full, "Not a continuation."]
+
+
+def test_ruled_table_in_a_built_pdf():
+    # a 3×3 grid with a merged top row; rules drawn as lines; text at its place among paragraphs
+    rules = b"0.5 w " + b" ".join(
+        [b"50 %d m 350 %d l S" % (y, y) for y in (600, 580, 560, 540)]
+        + [b"50 600 m 50 540 l S", b"350 600 m 350 540 l S", b"150 580 m 150 540 l S", b"250 580 m 250 540 l S"])
+    body = text_ops([(62, 650, "Before the table."), (60, 586, "Merged head"), (60, 566, "a1"), (160, 566, "b1"),
+                     (260, 566, "7"), (60, 546, "a2"), (160, 546, "b2"), (260, 546, "8"), (62, 500, "After.")])
+    r = extract(build_pdf([rules + b"\n" + body]), "t.pdf")
+    assert r.error is None
+    assert r.text.splitlines() == ["Before the table.", "Merged head", "a1 | b1 | 7", "a2 | b2 | 8", "After."]
+    (t,) = r.tables
+    assert (t["n_rows"], t["n_cols"]) == (3, 3)
+    assert t["cells"][0] == {"r": 0, "c": 0, "rowspan": 1, "colspan": 3, "text": "Merged head", "header": False}
+    assert t["grid"][2] == ["a2", "b2", "8"]
+
+
+# ---------------------------------------------------------------------------------------------
+# bad input
+
+
+def test_empty_body():
+    for body in (b"", b"   \n"):
+        r = extract(body, "empty.pdf")
+        assert r.error == "empty" and r.text == "" and r.kind == "pdf"
+    assert extract(b"", None).kind == "unknown"
+
+
+def test_random_bytes_named_pdf():
+    body = bytes(random_bytes(20_000))
+    r = extract(body, "report.pdf", "application/pdf")
+    assert r.kind == "pdf"
+    assert r.error and r.error.split(":")[0] in ("corrupt", "truncated"), r.error
+    assert r.text == ""
+
+
+def random_bytes(n: int) -> bytes:
+    import random
+
+    rnd = random.Random(1234)
+    data = bytes(rnd.getrandbits(8) for _ in range(n))
+    return data.replace(b"%PDF", b"%PDG").replace(b"PK", b"PJ")
+
+
+def test_too_large():
+    r = extract(b"%PDF-1.4\n" + b"0" * 2000, "big.pdf", max_bytes=1000)
+    assert r.error.startswith("too large")
+
+
+def test_zip_bomb_posing_as_docx(tmp_path):
+    # 1.1 GB of zeros deflated in a stream: about 1 MB on disk, never expanded in memory
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        chunk = bytes(1 << 20)
+        with zf.open("word/document.xml", "w", force_zip64=True) as f:
+            for _ in range(1100):
+                f.write(chunk)
+    body = buf.getvalue()
+    assert len(body) < 5_000_000
+    assert sniff(body, "bomb.docx") == "docx"
+    t = time.monotonic()
+    r = extract(body, "bomb.docx")
+    assert time.monotonic() - t < 2
+    assert r.kind == "docx" and r.error.startswith("too large") and "zip bomb" in r.error, r.error
+    assert r.text == ""
+
+
+def test_zip_bomb_by_total_declared_size():
+    # many entries, each with a believable ratio, adding up to too much
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"0" * 2000)
+    assert files.zip_guard(buf.getvalue(), max_unzipped=1000).startswith("too large")
+
+
+def test_xlsx_built_here_with_merged_cells():
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "表三"
+    ws["A1"] = "申请人情况"
+    ws.merge_cells("A1:C1")
+    ws["A2"], ws["B2"], ws["C2"] = "自然人", 21, 3.5
+    ws["A3"] = "合计"
+    ws.merge_cells("A3:A4")
+    ws["B3"], ws["B4"] = 1, 2
+    ws2 = wb.create_sheet("附表")
+    ws2["B2"] = "第二张"
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = extract(buf.getvalue(), "t.xlsx")
+    assert r.error is None and r.kind == "xlsx" and r.extractor.startswith("openpyxl 3.")
+    t1, t2 = r.tables
+    assert (t1["n_rows"], t1["n_cols"]) == (4, 3)
+    assert t1["cells"][0] == {"r": 0, "c": 0, "rowspan": 1, "colspan": 3, "text": "申请人情况", "header": False}
+    assert t1["grid"] == [["申请人情况"] * 3, ["自然人", "21", "3.5"], ["合计", "1", ""], ["合计", "2", ""]]
+    assert {(c["r"], c["c"]): c["rowspan"] for c in t1["cells"]}[(2, 0)] == 2
+    assert t2["grid"] == [["", ""], ["", "第二张"]]
+    assert r.text.splitlines() == ["表三", "申请人情况", "自然人 | 21 | 3.5", "合计 | 1", "2", "附表", "第二张"]
+
+
+# .xls and .doc made with LibreOffice from a DOCX/XLSX written with python-docx/openpyxl
+# (zlib + base64): 表三 with A1:C1 merged; a report stub with a 3×3 table.
+XLS_SAMPLE = """
+eNrtV1toXFUU3efOI3emaXKTNlrTNo7VtmmTlpZAjWjNtEm1BU201lYkaKbxpkk7nYl5QKuIE2tBtAWlH/UjIIV8CIIPRIX6
+Sj6EfigK0g/FQFooqPVjFKUUTMa19z03uRlmZCYtxcfsYZ9zZp/HPme/7zdfV02dea/2AmXB3eSjmUyIgh6aApruH4vI0LSZ
+TCbjkjMl+FfBtO5Zh37oLwBknZdpvYZ0X4L/JuymJH5DFKEdlEA/QEepGLgJFuM9r5A9MwWuKxRK/BfOn+M3x3EfMNv/Odaz
+/4eBi4DlwMXACmClkwKoClgNXAJcCqwRmyC6GbgMeAuwFrhc812pe8YIxrcBV2naHehXl+LNDYWQCS0GA/Tx4i9Z5aL7C7CI
+d/0TYhcXgZ3Uz7bRGot3R24UbJc7xBTfYRxGuhUjRaOgVtA7Qv1E2q1ifYAoRZq1RT9mROXuJ6VdJW0F8f6PZM/3QtlMdfSD
+WPmr4gSKylQrxShOfbQfcbAPK2rpHPvX87KCvUNtkxledW2za+bxhn+pNrLpIGb30jCi8SMYJWiQ6vzlNMbeeL+dsAdi8Snx
+sjH6Q7zHhfEI0/koof9eGN0okk7/O/oYZJdLzg3O+nQ2fV0eemMe+vo89FBOesC9T30eujlHP2XAY1OU4d5K+aSvSgWlr075
+pV+SKpN+aSqQ6RLPOI4YP8lpAO7Q+1Ko/QT8XuE3oUwg0Z6Tii7T4xz907uFUzDNUZ7Dg/s14MUmWpRm//wcVzNpRCGbmOMq
+ijZKdb9aTj4xkVdM5AvzClLKn/BKQ+ekAKmm4SuvnG3/ouuDh32kfh7Z8vTZ9gzykUmjficfdZs1wDkN1eje4KTlBDdrXnAr
+x9FP4QEcDqqEjYXjNrSuuHxxS23Lk0JPzUmSVrMgqVGNYGbCv152NEj7gqx1k94xob0o7ZrZ/T+2rPWM62fH6ZZ1nvEZBKkQ
+bkUibAPcGtWy8uCxia6pFrdX9ChmTHpOnk3qZbNSv7TC6aTlNG4alh43OqFHVQpNZdGmJbG7IvtM/in8q8FZPKcklXP7KYIs
+36wSwYlT/7MB5ndJr3G4/0IPsVTTOx2Jpk1tAmwaleRLb5Kd/nS90ENpK0dhYlBY9vEeLkTuNarpw6AT3YnuEQkRreTz5qoX
+hgOwnwOm9yDlFkPhv6+FFKoNX9ipoSzTEeK4M3Uf1ywP9nUPJAeTPUORHUe67Xjkrjs37Intt+NxW6xpe19PT/O11G7K1dwC
+YSZDYjI5zqWp42/8drWj13rrNZMa1r7/HavgdV3bKS1UNu6dus7r1OLq1fXekK75UrruO6HN7Kdpgpc6e5L9dqL/6JE486zT
+85v02S5kj1OT3+574plJ5R1f7/dLDDn/1fnRjcutU6fx/sarb7dxTMmideo61Y1YlueND2iHYojo+WY9H/XUziyrbf39e+2B
+wb5kYr6MWL5NGzfTPxWu5/efyC/Lh3LtYZmmQs54H7gP0CFUXHyPQ0XfvxrSNrScM0V8V10Kun7SCr6HUeF24A4HF8Tf5/kG
+K2TPCuCuWT/tQD1oL1h/YfAv9vuvTn+rSVWKSnMY7z+MepN1vwtW0CM6YcoQ6tUkKPmhXvMPFCH/W4HnZvm3gUO33MEWCyzu
+Ps0LeP/twDdL3/8CfwHFTx8W
+"""
+DOC_SAMPLE = """
+eNrtXH1sVFUWP/e9+XhDSzvUAhVRpqUWRazT76EgDC3WOkA/EYhC7dBOqUqZsS0KZP8AFxOUuAHXRP8grhrckKxx0V3jbrJm
+cT+I/xhwo6z+B5vsH5vsZsFsdmM2MnvOue/NvPfmzXSm4Afr3OZ05r53z++ce8+55368++b8uXkXX3t70SWwpVWgwtWkDzym
+awJpqZHxAyj6tavJZNK4nCymGyp9pX+SDWvQfm4ksrkXSUPyIc1BKkEqRZqLVIZULl0A5iFVIN2EVIk0H2kB0kKkKt03FuHn
+LUiLkW5Fug1pCVIAqVovQ1Srfy+mby4NQBz/ptEW98Ee/JyE/VBIWoAeY8bLh+dqnuXyTUX5s5cvTP3PZev/dM3o/8V++f+Z
+BFpWnSN9yONT2CfOSNfoovi96dGRyfhUfGw6sDU+OXr3+vjjeydie6bZJzYN0rX18REeCeh7PWb4fn0I/rXynSdm9kUhpxGz
+TleThKE44cLFZ37yxZe94/6fHdfgrmW/+DxI1/Qxje73IZHPb9N9frfu98f0Mid13z+tj3+/0cfAD/Vx8BOQyv/tKzmm0b3E
+/unx+J67R+Mj+/jazUi7Yntik9Hp2Ghg5/6AuQCk+XrikxPR3fWj8ekJvka4DUhhU50yvk/2f9QM54T5e6HtVwEDWEcBD/OI
+LtMkDu1Xkgp9Yrv04PgwCRMQ5fahcbtitFIIUGshWgsNteImbKfKkx/CulpYXiugCTqWQ2/EBf1InZEFMNHtc00hbejGJo+4
+YQ9+n0Yainggivcf6RYuGAbhJzsOc9t3QwzljcKjOCbtwrGpgWcYAty1IlwHN528KCpRqAelLUNpvsR46yPHUaYXZXpR5mJo
+0URfRAMpYjFs1wQiKzkkNLIERUrAKn0INgm9h943SVhklbCIJWwDlSVsc5TQxBJUKUExS1iSKcGETshD4GLkIUfkZkZ2SWTV
+jHx7JnKrJkzgOzRB+APgZvwBR/wWxndLfJcZ/2aJX7t2OIVvIGMreHK0RitjeiSm26E1zJitFoUR0ZsDuY2RvRLZY0cWifFw
+OJwN+SHQGPkhR+QQI2sS2WtGrnbykUpIOwhOjYfBl8P/VjK2T2Jrdv+zaU3YrWb/q2Tt06kOri6pEFfwkyKXISuG/TgAnTCO
+uUlTOSFkuS59LphZbjWW+yI5T6zmGd96LDGG9/ZiRKCZYx+Xi2I96H8C+QKMRfNJSptZSrXYzGuHzL5tlpV/f5aoDVlQG51Q
+8+jDGxl1ndjoiNpkQZ253/YwWr/o4ZFkM+JMY5vFLCh3SpSFrTtMujVD+IgbNnQrJh/Cbr6F8aJiC49Ag2iBnYjohHqXU42r
+ELXc6jlV7DkrGPcJsYJr3YG2G8V1QAA1jsE+trHZG4Jc+pAI8hrQqXSjjSPEHMdFKCuHtWU1VNaP2vlhDXO+JtbwmnMT3h/B
+EvEsuvmxsj6srI+7CPWLZuZ/WzSzBfqxxaSHm7nKZQ8jRbFtdnA8JK4PxICjFzRbuPONsV2M+bHocsRssWDmiqvSQy9l8dBW
+Jw/NEUsl2pUsaG0ZaLnjp/R3ofQ4ooUsaPnETNnH5ynOfXxlRh/PL07WyHik1PD8ZpBXvXHGpHwLm6sOtvkxuih17I334fwn
+wZKmUPoUl5OuEpHxQonwXOoBjnkx/D/FPubsb/PTNZeeonuI9PV+Rfq60btlz87UgLy2PDF+8OBBw2ulh0WVLu4Jdl0yEbLp
+EZbRQAkzjlWPAY79NEIQ8gj+J03aNdGx3JMYP9O3CdYsN7zqkLKRd4jsmjhh3GzBoOCHONIUGE04eiiN3Ic7eJR6nCOAEfko
+GiI/sek8dTxivabIkW0j13gaP6NYlxjyyDkl6OXezlGu0VTugxzlmkzlPs5RrtlU7lKOci2mcldylGs1lRNq9nJtpnLzcpQL
+mcpV5yi3Ui4SsZyADrWL107WHkpWacLZ+mWcy+zjuUwVdk2Mwkg0qPdFSrBflvCIXg8dfsKp59lROrYbYwVZvhnkUoMWTs1w
+D5YfUJt5DWfoR37UAkOHx8WOwzjjOvzyVWNxMlEreB5Tg1w71dWsbSfPVmj8pN5P2raihH0soRTLl/GQiV1DHyZruK6Tqtwn
+Ja8eZT0p18YcOIBwmafVVvZ868wryhwByzyLVnrU4u2wBDV7QW3n2GLmo73Tlbjmuozrn7lnNVC6K47VCkVWjG3QDgHkfV3n
+taLfgndz8R5Afa8k31EPcAv38Mg6iK1C46xhxSWwSsewrfng2tZ8r8AanhG/wi1o7s1b0VJSohS0QqD9akdJ4Z6zmjHLvZ0v
+9KYv1I1qwufqO6tRSNNQwjIu0Z8uUdBsqw8irF8fjwH22RZZ7t4C51nd7B1/Ubt5PDO81mkGTZ68Bj35vCI9GcDqySFG+kIN
+cf90noNR9F6L7XhRCFPPaWdOxdWelbOJfSGc4knPxkLQii1S4Qqxp6X1b2R915n0tfe8ELQhZ00GZ5Oc7SBnyJWtz5K+ja7V
+lkhEkYHWH2SJaX720Alz6qCkS1gbKizjkyvM/duZW+pfiesaRlCcEAZmQGhihPskgmpFkDXYmVGDHkSY4Hg6ydxdktvlJH8y
+Q76Z26jB/RLB7YTw9AwIsgbdEsFjRZBR/gVXlw2hU1/lUaTYq4/jD5jiL6R8SNoywjivuyI8a8iOY3hUxKEHWLHeyQNL+tgG
+k4/ZsZ7jKPg713MciSZSqwzAyLvRvt819+xC8IaVg64zHvCFSw7OPWNsnWXshNlXIxglc0VGjor1sn9CPeuSnkFSvNnksFYJ
+6+XDPKaN2MY0Da0sI+nCdKTqjFTQPCmKHzRXOqEjnGDrZp/DAjwEvdiKp9QdSLIVaZ+iKq/Q7EqHZpdTaM42G62Han+Dqrjr
+U9rJUTeQMduQkToE9f55+qjqT3lDjP9POXBRG4frfLoWI3JP2G88V6GHoKQjPReh7y/oeeMZiZd3komS5fY/uYurZLmngiSn
+ey59Z9rpnlt/SuN0z6PvZDvd8+oaO90T+hNbe9KwHag3U1Sef9YNYlx4eiOl6NOlyPPeZZHaa7cl5gu5Unwhl0cBsmVujlfd
+KY5X3cihzMiheVMcmhc51Bk5ElqKI6Ehh2tGjs98KY7PfMjhnpEjXJLiCJcgh2dGjlOlKY5TpcjhnZHDX5bi8Jchh6ZzZLfj
+eSXFcV4p2vGGtaPVHkU7frftmJ3DGldpnJiJo2jB75YFrRG1aMEbz4J2exQt+N20oOlgk2LlkOs55uDJb7H0N1va62BN+3kc
+1ZZ32fJuW95jy3tznHjLTF5G2Ip/coejwZJrtOSaLLkWS67VkmszrRC5jn7ThT55WpaPBd2/4Fhex3Bow3MCF6NTvBUTg6f4
+0Uictx9o6d6COPmcjRqE/byNE+cDOk11+UlfB5MoXx7qWYeS8mGiB/+PIc8WbBDaJo4xxhjeacsTgbbcSVcpG7X15Md3d7Ip
+GYCysVtxxX5nnjyFabUbNZJ6IV9BWv0y+F7w98GfBwF6SZ6Wj7w4tiDJklt/1rzhDQBr62Znlyhv3iC/59r4W1yz8cAO7N5C
+e74K4Dwyj7MC595fvIwoHfo3cA+gXCkHhB8eK824WqrjL1P5rHhm3Cimwg77Ba8/ps0/AnmyFazJwaL5vo709zeE2BTwYce6
+XPFbs2n0fc4y6IzGd0f3hBwM5nMtgHv96fzIjOfUy3mkF/p3j7E7mizPKHuE/5fOB8tnrkRlKguoeWC+DDArbHy9SzHOqNfe
+svVLZ8c3WAew09Sr2pfKt2qKaXYpjI13loalGnmy+9tOf0I9ttv8pPRb0EOBz4vOUUzF9L1OGyY+Pfrg4KbeRhz2G3E1PD20
+NnZi6FJvfHh3Pzzy1x3be6eHfjr0xs7IZlza9ojgquHB3j8Ov9s/F1bsojtP9K/qOTVAZQ2+BlxvN+HaObqrNPnnQc90097/
+HG3Ea//uUYJzgUo80//rh72QiJ077sWV/R+evXjAy2heXH/TlY1H1sZ+dfSfg+mrLagd3ZnoF8En+y/0wEuHniWdDj95tGf/
+y3OLZpx90ud5xfS9TILsvwKpHSmBdADpINLTSEeQfqSfefjKzPVfc+ZLc+Yf5ozlRwWeMWcs7xhPmDPRwutQArCgVjwwRsuK
+htrUIZxCr2/nywuNO9qFICgvJisXbK7OVxHfBd6fqLhAy4kkGJuo+rdEQZebL3hACFX/oqi75ReXcUXDK2PNQOdfC62/cWCF
+yEe2fRHpFaSTSG8ivaXHhCPmyv3AnEmYM6OZ6zY9PXhdfbUs15uH18sLnrJ7QReoLyY/mVOIHzj7hr6nXXHhNid7mx3iWgsU
+4DueVbA6COE+XB71KbDk9Pl7Aqcv3lt9WvPWIC099qq7FqkR7zccGxfBBD0CaMLcHY1QFiyGzxs/ZXt/mk+uffrRpyfqb/H/
++CUN7lrx5Vvr8Zrbdo1WslWmgOKH9DvRdBpPNe0LynPA8n5YzysygMO6RGJLbHLq0fge6zvVNDVpaK4PYioa62tI1/P3P8ie
+9t8QcOIhnzijGBOQTn7klYBe2AmPFax/BSjsL3xasoDf1XgsNQHq1U/zzy7NQekkVy1APulr7Dg2wGZ+p2a2OpTp8gv5/Q9q
+q3fvkN/d/F7DBD90JNvT+dqx1Bv/6XPE2dId9M486KdO85RPbeXXn0ttZVmjsB4/R1iTWOq94XzSolnUn36Twdi3dmdILqw9
+QrOQTzHtzevYh6/l91/+B3D9esE=
+"""
+
+
+def _sample(b64: str) -> bytes:
+    return zlib.decompress(base64.b64decode("".join(b64.split())))
+
+
+def test_xls():
+    body = _sample(XLS_SAMPLE)
+    assert sniff(body, "whatever.bin") == "xls"
+    r = extract(body, "t.xls")
+    assert r.error is None and r.extractor.startswith("xlrd 2.")
+    (t,) = r.tables
+    assert t["grid"] == [["申请人情况"] * 3, ["自然人", "21", "3.5"]]
+    assert t["cells"][0]["colspan"] == 3
+    assert r.text.splitlines() == ["申请人情况", "自然人 | 21 | 3.5"]
+
+
+@pytest.mark.skipif(shutil.which("antiword") is None, reason="antiword not installed (apt-get install antiword)")
+def test_doc_with_antiword():
+    body = _sample(DOC_SAMPLE)
+    assert sniff(body, "t.doc") == "doc" and sniff(body, "t.wps") == "wps"
+    r = extract(body, "t.doc")
+    assert r.error is None and r.extractor.startswith("antiword 0.")
+    assert r.text.splitlines() == [
+        "测试单位2023年政府信息公开工作年度报告", "一、总体情况", "本年度共主动公开政府信息1136条，受理申请21件。",
+        "信息内容 | 数量", "规章 | 本年 | 5", "行政许可 | 本年 | 550", "六、其他需要报告的事项",
+    ]
+    assert r.tables[0]["grid"][2] == ["行政许可", "本年", "550"]
+    assert extract(body, "t.wps").kind == "wps"
+
+
+def test_doc_without_antiword(monkeypatch):
+    monkeypatch.setattr(files, "ANTIWORD_BIN", "antiword-that-is-not-installed")
+    r = extract(_sample(DOC_SAMPLE), "t.doc")
+    assert r.kind == "doc" and r.error == "antiword not installed" and r.text == ""
+
+
+def test_doc_that_is_rtf_or_html():
+    assert extract(b"{\\rtf1\\ansi hello}", "a.doc").error.startswith("unsupported: RTF")
+    assert extract(b"<html><body>x</body></html>", "a.doc").error.startswith("unsupported: HTML")
+
+
+def test_ofd_is_recognised_not_extracted():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("OFD.xml", "<ofd:OFD/>")
+        zf.writestr("Doc_0/Document.xml", "<ofd:Document/>")
+    r = extract(buf.getvalue(), "report.pdf")
+    assert r.kind == "ofd" and r.error == "OFD not supported yet"
+
+
+def test_sniff():
+    assert sniff(b"%PDF-1.7\n...", "a.xls") == "pdf"
+    assert sniff(b"junk before\n%PDF-1.4\n", None) == "pdf"
+    assert sniff(b"", "https://x.gov.cn/files/报告.DOCX?id=3#p") == "docx"
+    assert sniff(b"\x00\x01", None, "application/vnd.ms-excel; charset=binary") == "xls"
+    assert sniff(b"\x00\x01", None, "application/pdf") == "pdf"
+    assert sniff(b"\x00\x01", "a.wps") == "wps"
+    assert sniff(b"\x00\x01", "a.ofd") == "ofd"
+    assert sniff(b"\x00\x01", "a.txt", "text/plain") == "unknown"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+    assert sniff(buf.getvalue(), "a.docx") == "xlsx"
+    assert extract(b"\x00\x01binary", "a.txt").error.startswith("unsupported")
+
+
+def test_corrupt_docx_and_xlsx():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("word/document.xml", "<w:document><not-closed>")
+    r = extract(buf.getvalue(), "a.docx")
+    assert r.kind == "docx" and r.error.startswith("corrupt"), r.error
+    r = extract(b"PK\x03\x04" + os.urandom(200), "a.xlsx")
+    assert r.kind == "xlsx" and r.error.split(":")[0] in ("corrupt", "truncated"), r.error
+
+
+# ---------------------------------------------------------------------------------------------
+# the child process: timeout and crash
+
+
+def _slow_parser(body):
+    time.sleep(30)
+
+
+def _crashing_parser(body):
+    os._exit(3)
+
+
+def _raising_parser(body):
+    raise ValueError("boom")
+
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(),
+                    reason="the monkeypatched parser reaches the child only through fork")
+def test_timeout_kills_the_parser(monkeypatch):
+    monkeypatch.setitem(files._PARSERS, "pdf", _slow_parser)
+    t = time.monotonic()
+    r = extract(build_pdf([b""]), "slow.pdf", timeout=0.5)
+    assert time.monotonic() - t < 5
+    assert r.error == "timeout after 0.5s" and r.kind == "pdf" and r.text == ""
+
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(),
+                    reason="the monkeypatched parser reaches the child only through fork")
+def test_parser_crash_and_exception_are_reported(monkeypatch):
+    monkeypatch.setitem(files._PARSERS, "pdf", _crashing_parser)
+    r = extract(build_pdf([b""]), "crash.pdf")
+    assert r.error.startswith("corrupt: parser crashed"), r.error
+    monkeypatch.setitem(files._PARSERS, "pdf", _raising_parser)
+    r = extract(build_pdf([b""]), "raise.pdf")
+    assert r.error == "corrupt: ValueError: boom"
+
+
+def test_small_files_are_quick():
+    body = build_pdf([text_ops([(50, 700, "quick")])])
+    extract(body, "warm.pdf")
+    t = time.monotonic()
+    for _ in range(5):
+        assert extract(body, "q.pdf").text == "quick"
+    assert (time.monotonic() - t) / 5 < 0.5
