@@ -512,28 +512,27 @@ def _rest_after(line: str, title: str) -> str:
 
 
 def _docinfo(table_el) -> dict | None:
-    """A document-information grid (索引号 | … | 发文字号 | …) → {label: value}, else None."""
-    cells = [_squash_ws(td.text_content()) for td in table_el.iter("td", "th")]
-    labels = [c.rstrip(":：") for c in cells]
-    hits = sum(1 for c in labels if c in _DOCINFO_LABELS)
-    if hits < 2 or len(cells) > 40:
+    """A document-information grid (索引号 | … | 发文字号 | …) → {label: value}, else None.
+
+    Two layouts occur: label/value pairs along a row, and a row of labels over a row of values."""
+    def label(cell: str) -> str:
+        return cell.rstrip(":：")
+
+    rows = [[_squash_ws(td.text_content()) for td in tr if isinstance(td.tag, str) and td.tag in ("td", "th")]
+            for tr in table_el.iter("tr")]
+    cells = [c for row in rows for c in row]
+    if len(cells) > 40 or sum(1 for c in cells if label(c) in _DOCINFO_LABELS) < 2:
         return None
     info: dict = {}
-    for tr in table_el.iter("tr"):
-        row = [_squash_ws(td.text_content()) for td in tr if isinstance(td.tag, str) and td.tag in ("td", "th")]
-        if all(c.rstrip(":：") in _DOCINFO_LABELS for c in row):  # header row: values in the next row
-            continue
-        for k, v in zip(row[::2], row[1::2]):
-            if k.rstrip(":：") in _DOCINFO_LABELS:
-                info[k.rstrip(":：")] = v
-    header = None
-    for tr in table_el.iter("tr"):
-        row = [_squash_ws(td.text_content()) for td in tr if isinstance(td.tag, str) and td.tag in ("td", "th")]
-        if header is None and row and all(c.rstrip(":：") in _DOCINFO_LABELS for c in row):
-            header = [c.rstrip(":：") for c in row]
+    header: list[str] | None = None
+    for row in rows:
+        if row and all(label(c) in _DOCINFO_LABELS for c in row):
+            header = [label(c) for c in row]  # values are in the next row
         elif header and len(row) == len(header):
             info.update({k: v for k, v in zip(header, row) if v})
             header = None
+        else:
+            info.update({label(k): v for k, v in zip(row[::2], row[1::2]) if label(k) in _DOCINFO_LABELS})
     return info
 
 

@@ -39,6 +39,7 @@ import functools
 import io
 import math
 import multiprocessing
+import multiprocessing.connection as mp_connection
 import os
 import re
 import shutil
@@ -255,12 +256,14 @@ def _run_isolated(kind: str, body: bytes, timeout: float) -> Extracted:
     sender.close()
     result = None
     try:
-        if receiver.poll(max(timeout, 0.001)):
+        # wake up on a result or on the child's death (a dead spawn child may leave the pipe open)
+        ready = mp_connection.wait([receiver, proc.sentinel], max(timeout, 0.001))
+        if receiver in ready or (ready and receiver.poll()):
             try:
                 result = receiver.recv()
             except (EOFError, OSError):
                 result = None
-        else:
+        elif not ready:
             proc.kill()
             return Extracted(kind=kind, extractor=_extractor_name(kind), error=f"timeout after {timeout:g}s")
     finally:
