@@ -80,10 +80,19 @@ _EDGE_CHROME: tuple[tuple[str, re.Pattern], ...] = tuple(
         ("editor", r"^[（(]?\s*(责任编辑|编辑|责编|审核|校对|审校|终审)\s*[:：].{0,24}[)）]?$"),
         ("empty-label", r"^(附件|相关附件|关联文件|附件下载)\s*[:：]?$"),
         ("leaving-site", r"^.{0,30}(即将离开|是否继续[？?]?).{0,30}$"),
-        ("follow", r"^.{0,16}(微信公众号|官方微博|官方微信|政务微博|客户端)$"),
+        ("follow", r"^.{0,16}(微信公众号|官方微博|官方微信|政务微博|客户端|官微)$"),
         ("wechat-overlay", r"^(点击右上角|选择在浏览器中打开).{0,20}$"),
         ("date-source", r"^(日期|发布日期|信息来源|文章来源|稿件来源|发稿时间|更新时间)\s*[:：].{0,80}$"),
     )
+)
+
+_FOOTER_START = re.compile(
+    r"^(主办单位|主办|承办单位|承办|主辦單位|版权所有|版權所有|版权与免责声明|免责声明|网站标识码|網站標識碼|"
+    r"政府网站标识码|网站声明|关于我们)\s*[:：]?|^.{0,40}(ICP备|ICP備|公网安备|公網安備)"
+)
+_DOCINFO_LINE = re.compile(
+    r"^(索引号|索取号|主题分类|办文部门|发文日期|公文名称|文号|发文机关|发文机构|成文日期|发布机构|信息索引|生成日期|"
+    r"发文字号|信息名称|信息类别|内容概述)[:：]"
 )
 
 # Labels of the document-information grid some sites put above the body (索引号, 发文字号 …).
@@ -348,9 +357,23 @@ def _source_table(traf_table, html_tables: list, used: set[int]):
 def _drop_link_runs(lines: list[str], anchors: set[str], removed: list[dict]) -> list[str]:
     """Navigation and related-article lists: runs of lines that are nothing but link text
     (a link, maybe with a date) — five or more anywhere, three or more at the top or bottom."""
+    long_anchors = sorted((a for a in anchors if len(a) >= 4), key=len, reverse=True)
+
     def is_link(line: str) -> bool:
         key = _squash(line)
-        return (key in anchors or _link_row(line, anchors)) and not _FILE_LINK.search(line)
+        if _FILE_LINK.search(line):
+            return False
+        if key in anchors or _link_row(line, anchors):
+            return True
+        # several links on one line (a title and its tooltip copy, a row of related links)
+        rest = key
+        for a in long_anchors:
+            if a in rest:
+                rest = rest.replace(a, "")
+                if not rest:
+                    break
+        rest = re.sub(r"(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|[\W_]", "", rest)
+        return len(rest) <= 0.1 * len(key)
 
     flags = [is_link(x) for x in lines]
     keep = [True] * len(lines)
@@ -460,10 +483,21 @@ def _edge_pass(lines: list[str], removed: list[dict], found: dict, title: str | 
         for reason, rx in _EDGE_CHROME:
             if rx.match(line):
                 return reason
+        if _DOCINFO_LINE.match(_squash(line)):
+            return "document-info"
         return None
+
+    title_left = [title_key]  # what of the title the top lines have not shown yet
 
     def title_line(line: str) -> bool:
         key = _squash(line)
+        # a title broken over two lines: each line is the next piece of it
+        if len(key) >= 4 and title_left[0] and title_left[0].startswith(key) and key != title_left[0]:
+            title_left[0] = title_left[0][len(key):]
+            return True
+        if title_left[0] != title_key and key == title_left[0]:
+            title_left[0] = ""
+            return True
         if not title_key or not key.startswith(title_key):
             return False
         rest = _rest_after(line, title)
@@ -491,6 +525,14 @@ def _edge_pass(lines: list[str], removed: list[dict], found: dict, title: str | 
         removed.append({"line": lines[start], "reason": f"{reason} (top)"})
         start += 1
     end = len(lines)
+    # a site footer block: from a line that can only be footer (主办单位, 版权所有, 免责声明, ICP …)
+    # within the last lines, everything below is footer
+    for i in range(max(start, end - 15), end):
+        if _FOOTER_START.match(lines[i]) and all(len(x) <= 300 for x in lines[i:end]):
+            for x in lines[i:end]:
+                removed.append({"line": x, "reason": "site footer block (bottom)"})
+            end = i
+            break
     while end > start:
         reason = match(lines[end - 1])
         if not reason:
@@ -640,6 +682,7 @@ def clean_html(html: str, url: str | None = None, containers: Sequence[str] = ()
             emit_table(value)
 
     anchors = {_squash(a.text_content()) for a in doc.iter("a")} - {""}
+    extracted = list(lines)  # before link lists go: a list page is mostly links
     lines = _drop_link_runs(lines, anchors, removed)
     lines = _edge_pass(lines, removed, found, title=None if container is not None and not guessed else title)
     text = "\n".join(lines)
@@ -659,8 +702,8 @@ def clean_html(html: str, url: str | None = None, containers: Sequence[str] = ()
     if not metadata["agency"] and metadata["source"] and metadata["source"] not in ("本网", "本站"):
         metadata["agency"] = metadata["source"]
     metadata["traditional"] = is_traditional((title or "") + text)
-    total = sum(len(_squash(x)) for x in lines) or 1
-    in_links = sum(len(_squash(x)) for x in lines if _squash(x) in anchors or _link_row(x, anchors))
+    total = sum(len(_squash(x)) for x in extracted) or 1
+    in_links = sum(len(_squash(x)) for x in extracted if _squash(x) in anchors or _link_row(x, anchors))
     return Cleaned(
         link_ratio=in_links / total,
         text_simplified=simplified(text) if metadata["traditional"] else None,

@@ -37,6 +37,7 @@ from __future__ import annotations
 import bisect
 import functools
 import io
+import logging
 import math
 import multiprocessing
 import multiprocessing.connection as mp_connection
@@ -206,9 +207,22 @@ def _extract(body: bytes, kind: str, max_bytes: int, timeout: float) -> Extracte
         problem = zip_guard(body)
         if problem:
             return Extracted(kind=kind, extractor=_extractor_name(kind), error=problem)
+    if kind in ("doc", "wps", "xls") and not body.startswith(_OLE2):
+        return Extracted(kind=kind, error=_not_ole2(body, kind))
     if kind in ("doc", "wps"):
         return _extract_antiword(body, kind, timeout)
     return _run_isolated(kind, body, timeout)
+
+
+def _not_ole2(body: bytes, kind: str) -> str:
+    """Why a .doc/.wps/.xls that is not an OLE2 file cannot be read: portals often serve RTF,
+    or HTML saved by Word/Excel or exported by the CMS, under these names."""
+    head = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"{\\rtf"):
+        return f"unsupported: RTF document with a .{kind} name"
+    if head[:1] == b"<":
+        return f"unsupported: HTML or XML document with a .{kind} name"
+    return "corrupt: not an OLE2 (Office 97–2003 / WPS) file"
 
 
 def zip_guard(body: bytes, max_unzipped: int = MAX_UNZIPPED, max_ratio: float = MAX_RATIO) -> str | None:
@@ -281,6 +295,7 @@ def _run_isolated(kind: str, body: bytes, timeout: float) -> Extracted:
 
 def _child(kind: str, body: bytes, conn) -> None:
     _limit_memory()
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # "could not parse color" and the like
     try:
         out = _PARSERS[kind](body)
     except BaseException as exc:  # noqa: BLE001 - reported, never raised
@@ -448,10 +463,10 @@ _PAGE_NUMBER = re.compile(
     r"(?:共\s*\d+\s*页\s*[,，]?\s*)?第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?"
     r"|\d+\s*/\s*\d+"
     r"|(?:page\s*)?\d+(?:\s*of\s*\d+)?"
-    r"|[ivxlcdm]{1,6}"
     r")[\s\-—–－_~·•.]*$",
     re.I,
 )
+_ROMAN_PAGE_NUMBER = re.compile(r"^[\s\-—–－_~·•.]*[ivxlcdm]{1,6}[\s\-—–－_~·•.]*$", re.I)
 _ITEM_START = re.compile(
     r"^(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十百\d]+[）)]|\d+[、.．](?!\d)"
     r"|第[一二三四五六七八九十百\d]+[章节条部分]|[①②③④⑤⑥⑦⑧⑨⑩])"
@@ -728,7 +743,8 @@ def _drop_page_chrome(pages: list[_Page]) -> None:
         drop = set()
         for ln in edge_lines(page):
             in_zone = ln.top < 0.15 * page.height or ln.bottom > 0.85 * page.height
-            if _PAGE_NUMBER.match(ln.text) or (in_zone and _key(ln.text) in repeated):
+            if _PAGE_NUMBER.match(ln.text) or (in_zone and (_key(ln.text) in repeated
+                                                              or _ROMAN_PAGE_NUMBER.match(ln.text))):
                 drop.add(id(ln))
         if drop:
             page.blocks = [b for b in page.blocks if id(b) not in drop]
@@ -1227,13 +1243,6 @@ def _antiword_text(raw: str) -> tuple[str, list[dict]]:
 
 
 def _extract_antiword(body: bytes, kind: str, timeout: float) -> Extracted:
-    head = body[:64].lstrip()
-    if not body.startswith(_OLE2):
-        if head.startswith(b"{\\rtf"):
-            return Extracted(kind=kind, error="unsupported: RTF document with a .doc/.wps name")
-        if head[:1] == b"<":
-            return Extracted(kind=kind, error="unsupported: HTML or XML document with a .doc/.wps name")
-        return Extracted(kind=kind, error="corrupt: not an OLE2 (Word 97–2003 / WPS) file")
     path = shutil.which(ANTIWORD_BIN)
     if not path:
         return Extracted(kind=kind, extractor="antiword", error="antiword not installed")
