@@ -75,14 +75,17 @@ _EDGE_CHROME: tuple[tuple[str, re.Pattern], ...] = tuple(
         ("footer", r"^.{0,30}(ICP备|ICP備|公网安备|公網安備)\s*\S*.*$"),
         ("breadcrumb", r"^(当前位置|當前位置|您的位置|您现在的位置)\s*[:：].*$"),
         # 【字体：大 中 小】 【打印文章】 【关闭窗口】 …: a line made only of short bracketed tools
-        ("toolbar", r"^([【\[]\s*[^】\]]{1,24}\s*[】\]]\s*)+$"),
+        ("toolbar", r"^([·•▪]?\s*[【\[]\s*[^】\]]{1,24}\s*[】\]]\s*)+$"),
         ("prev-next", r"^[▪·•]?\s*(上一篇|下一篇|上一条|下一条)\s*[:：]?.{0,60}$"),
         ("editor", r"^[（(]?\s*(责任编辑|编辑|责编|审核|校对|审校|终审)\s*[:：].{0,24}[)）]?$"),
         ("empty-label", r"^(附件|相关附件|关联文件|附件下载)\s*[:：]?$"),
         ("leaving-site", r"^.{0,30}(即将离开|是否继续[？?]?).{0,30}$"),
         ("follow", r"^.{0,16}(微信公众号|官方微博|官方微信|政务微博|客户端|官微)$"),
         ("wechat-overlay", r"^(点击右上角|选择在浏览器中打开).{0,20}$"),
-        ("date-source", r"^(日期|发布日期|信息来源|文章来源|稿件来源|发稿时间|更新时间)\s*[:：].{0,80}$"),
+        ("date-source", r"^(日期|发布日期|信息来源|文章来源|稿件来源|发稿时间|更新时间|访问次数|访问量)\s*[:：].{0,80}$"),
+        # a date followed by its time, source or tools (a bare date may be a signature: kept)
+        ("date-source", r"^[•·]?\s*(19|20)\d{2}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s*((\d{1,2}:\d{2}(:\d{2})?)|"
+                        r"(来源|信息来源)\s*[:：]\s*\S{0,30}|[【\[][^】\]]{1,10}[】\]]|\s)+$"),
     )
 )
 
@@ -168,6 +171,7 @@ def find_container(doc, selectors: Sequence[str]) -> tuple[object, str] | tuple[
     return None, None
 
 
+_END_TAGS = re.compile(r"</\s*(?:html|body)\s*>", re.I)
 _TEXT_BLOCKS = ("p", "div", "td", "section", "span", "font", "center", "li")
 
 
@@ -400,6 +404,42 @@ def _link_row(line: str, anchors: set[str]) -> bool:
     return bool(m and m.group(2) and _squash(m.group(1)) in anchors)
 
 
+class _Items(list):
+    walked = False
+
+
+def _container_items(container) -> list:
+    """trafilatura on the container; the plain block walk if trafilatura lost body text."""
+    reference = walk_blocks(container)
+    fragment = "<html><body>" + lxml_html.tostring(container, encoding="unicode") + "</body></html>"
+    items = _trafilatura_lines(fragment)
+    if items is None or not _covers(items, reference):
+        out = _Items(reference)
+        out.walked = True
+        return out
+    return _Items(items)
+
+
+def _widen_for_tables(doc, container, part: list, whole: list):
+    """The nearest ancestor of ``container`` that also holds the data tables trafilatura found on
+    the page but not in the container (a summary table above a notice), if it is not the body."""
+    have = {_squash("".join(c.itertext())) for k, t in part if k == "table" for c in t.iter("cell")}
+    missing = [t for k, t in whole if k == "table"
+               and len({_squash("".join(c.itertext())) for c in t.iter("cell")} - have) > 2]
+    if not missing:
+        return None
+    sources = [src for t in missing if (src := _source_table(t, list(doc.iter("table")), set())) is not None]
+    if not sources:
+        return None
+    ancestors = list(container.iterancestors())
+    for anc in ancestors:
+        if anc.tag in ("body", "html"):
+            return None
+        if all(anc in set(src.iterancestors()) for src in sources):
+            return anc
+    return None
+
+
 def _focused_subset(part: list, whole: list) -> bool:
     """``part``'s text lines are (nearly all) in ``whole`` and carry most of its text."""
     part_lines = [_squash(v) for k, v in part if k == "line" and len(_squash(v)) > 2]
@@ -473,7 +513,8 @@ def _covers(candidate: list, reference: list) -> bool:
     return ref_tables == cand_tables
 
 
-def _edge_pass(lines: list[str], removed: list[dict], found: dict, title: str | None = None) -> list[str]:
+def _edge_pass(lines: list[str], removed: list[dict], found: dict, title: str | None = None,
+               header_title: str | None = None) -> list[str]:
     """Remove chrome lines at the top and bottom only. With ``title`` (whole-page extraction,
     no known container), a top line repeating the page title — alone or followed by its
     date and source — is the page heading, not body."""
@@ -517,6 +558,12 @@ def _edge_pass(lines: list[str], removed: list[dict], found: dict, title: str | 
                 found["views"] = int(m.group(1))
 
     start = 0
+    # Inside a known container a leading title line is body (a report's text opens with its own
+    # title) unless the page's date/source line follows it: then the two are the page header.
+    if header_title and len(lines) >= 2 and _squash(lines[0]) == _squash(header_title) and \
+            match(lines[1]) in ("date", "date-source"):
+        removed.append({"line": lines[0], "reason": "title above date/source (top)"})
+        start = 1
     while start < len(lines):
         reason = match(lines[start]) or ("title" if title_key and title_line(lines[start]) else None)
         if not reason:
@@ -584,6 +631,9 @@ def clean_html(html: str, url: str | None = None, containers: Sequence[str] = ()
         raise TypeError("clean_html takes decoded text; decode bytes with archive.decode first")
     if not html.strip():
         return Cleaned(text="", extractor="none", metadata={})
+    # Pages assembled from server-side includes carry a </html> (or </body>) in the middle;
+    # libxml2 drops everything after it. The end tags are optional in HTML: parse without them.
+    html = _END_TAGS.sub("", html)
     try:
         doc = lxml_html.fromstring(html)
     except (etree.ParserError, ValueError) as exc:
@@ -614,20 +664,23 @@ def clean_html(html: str, url: str | None = None, containers: Sequence[str] = ()
         body = doc.find("body")
         scope = body if body is not None else doc
 
-    reference = walk_blocks(scope) if container is not None else None
-    fragment = (
-        "<html><body>" + lxml_html.tostring(container, encoding="unicode") + "</body></html>"
-        if container is not None else html
-    )
-    items = _trafilatura_lines(fragment)
+    if container is not None:
+        items = _container_items(container)
+    else:
+        items = _trafilatura_lines(html)
     extractor = f"trafilatura {TRAFILATURA_VERSION}" + (f" on {selector}" if selector else " on page")
-    if container is not None and (items is None or not _covers(items, reference)):
-        items = reference
+    if items is not None and getattr(items, "walked", False):
         extractor = f"block walk on {selector} (trafilatura {TRAFILATURA_VERSION} lost body text)"
     if guessed:
         # A guessed container must be a focused part of what trafilatura finds on the whole
         # page; otherwise (a disclaimer, a sidebar) trust trafilatura on the page.
         whole = _trafilatura_lines(html) or []
+        wider = _widen_for_tables(doc, container, items or [], whole)
+        if wider is not None:  # a data table of the article sits beside the densest block
+            container, selector = wider, f"densest text block widened to {_describe(wider)}"
+            _drop_chrome_blocks(container, removed)
+            scope = container
+            items = _container_items(container)
         if not _focused_subset(items or [], whole):
             container, selector, guessed = None, None, False
             body = doc.find("body")
@@ -684,7 +737,8 @@ def clean_html(html: str, url: str | None = None, containers: Sequence[str] = ()
     anchors = {_squash(a.text_content()) for a in doc.iter("a")} - {""}
     extracted = list(lines)  # before link lists go: a list page is mostly links
     lines = _drop_link_runs(lines, anchors, removed)
-    lines = _edge_pass(lines, removed, found, title=None if container is not None and not guessed else title)
+    lines = _edge_pass(lines, removed, found, title=None if container is not None and not guessed else title,
+                       header_title=title)
     text = "\n".join(lines)
 
     metadata = {

@@ -146,7 +146,7 @@ def sniff(body: bytes, filename: str | None = None, content_type: str | None = N
     fallback = by_name or _ctype_kind(content_type) or "unknown"
     if b"%PDF-" in body[:1024]:
         return "pdf"
-    if body.startswith(b"PK\x03\x04") or body.startswith(b"PK\x05\x06"):
+    if body.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         names = _zip_names(body) or []
         lower = {n.lower() for n in names}
         if "word/document.xml" in lower or any(n.startswith("word/") and n.endswith(".xml") for n in lower):
@@ -233,9 +233,10 @@ def zip_guard(body: bytes, max_unzipped: int = MAX_UNZIPPED, max_ratio: float = 
         with zipfile.ZipFile(io.BytesIO(body)) as zf:
             infos = zf.infolist()
     except zipfile.BadZipFile as exc:
-        msg = str(exc)
-        prefix = "truncated" if "truncated" in msg.lower() or "not a zip" in msg.lower() else "corrupt"
-        return f"{prefix}: {_short(msg)}"
+        msg = _short(str(exc))
+        if "not a zip" in msg.lower():  # the central directory, at the very end, is missing
+            return f"corrupt: {msg} (no zip directory: truncated?)"
+        return f"corrupt: {msg}"
     except Exception as exc:  # noqa: BLE001
         return _describe(exc)
     total = 0
@@ -298,6 +299,8 @@ def _child(kind: str, body: bytes, conn) -> None:
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # "could not parse color" and the like
     try:
         out = _PARSERS[kind](body)
+        if not isinstance(out, Extracted):
+            raise TypeError(f"parser returned {type(out).__name__}")
     except BaseException as exc:  # noqa: BLE001 - reported, never raised
         out = Extracted(kind=kind, error=_describe(exc))
     if not out.extractor:
@@ -344,7 +347,7 @@ def _preload(kind: str) -> None:
 # versions and errors
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _version(dist: str) -> str:
     try:
         return metadata.version(dist)
@@ -355,7 +358,7 @@ def _version(dist: str) -> str:
 @functools.lru_cache(maxsize=4)
 def _antiword_version(path: str) -> str:
     try:
-        out = subprocess.run([path], capture_output=True, timeout=5)
+        out = subprocess.run([path], capture_output=True, timeout=5, check=False)
         m = re.search(rb"Version:\s*([\w.]+)", out.stdout + out.stderr)
         return m.group(1).decode() if m else "?"
     except Exception:  # noqa: BLE001
@@ -394,6 +397,8 @@ def _describe(exc: BaseException) -> str:
     low = (name + " " + msg).lower()
     if isinstance(exc, MemoryError):
         return "too large: out of memory while parsing"
+    if "passwordincorrect" in low:
+        return f"encrypted: a password is needed to open it ({name})"
     if "password" in low or "encrypt" in low:
         return f"encrypted: {text}"
     if isinstance(exc, EOFError) or "eof" in low or "truncat" in low:
@@ -464,9 +469,9 @@ _PAGE_NUMBER = re.compile(
     r"|\d+\s*/\s*\d+"
     r"|(?:page\s*)?\d+(?:\s*of\s*\d+)?"
     r")[\s\-—–－_~·•.]*$",
-    re.I,
+    re.IGNORECASE,
 )
-_ROMAN_PAGE_NUMBER = re.compile(r"^[\s\-—–－_~·•.]*[ivxlcdm]{1,6}[\s\-—–－_~·•.]*$", re.I)
+_ROMAN_PAGE_NUMBER = re.compile(r"^[\s\-—–－_~·•.]*[ivxlcdm]{1,6}[\s\-—–－_~·•.]*$", re.IGNORECASE)
 _ITEM_START = re.compile(
     r"^(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十百\d]+[）)]|\d+[、.．](?!\d)"
     r"|第[一二三四五六七八九十百\d]+[章节条部分]|[①②③④⑤⑥⑦⑧⑨⑩])"
@@ -641,7 +646,7 @@ def _pdf_page(page) -> _Page:
             chars.append(c)
     n_chars = sum(1 for c in chars if c["text"].strip())
 
-    found = []  # (bbox, xs, ys, cells as (r0, r1, x0, x1)) of tables with at least 2 columns
+    found = []  # (bbox, column xs, row ys, cell boxes) of the tables with at least 2 columns
     for t in _pdf_tables(page):
         boxes = [b for b in t.cells if b[2] - b[0] > 1 and b[3] - b[1] > 1]
         if not boxes:
@@ -854,7 +859,7 @@ def _pdf_truncation(body: bytes) -> str | None:
 def _parse_pdf(body: bytes) -> Extracted:
     import pdfplumber
 
-    truncated = _pdf_truncation(body)
+    truncated = _pdf_truncation(body) if b"%PDF-" in body[:1024] else None
     try:
         pdf = pdfplumber.open(io.BytesIO(body))
     except Exception as exc:  # noqa: BLE001
@@ -1120,14 +1125,17 @@ def _xlsx_merges(body: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
                 continue
             ranges = []
             with zf.open(path) as f:
-                for _, el in etree.iterparse(f, tag=ns_main + "mergeCell", resolve_entities=False,
-                                             no_network=True):
-                    try:
-                        c0, r0, c1, r1 = range_boundaries(el.get("ref", ""))
-                        ranges.append((r0 - 1, r1, c0 - 1, c1))
-                    except Exception:  # noqa: BLE001 - a malformed ref is skipped
-                        pass
-                    el.clear()
+                for _, el in etree.iterparse(f, events=("end",), resolve_entities=False, no_network=True):
+                    if el.tag == ns_main + "mergeCell":
+                        try:
+                            c0, r0, c1, r1 = range_boundaries(el.get("ref", ""))
+                            ranges.append((r0 - 1, r1, c0 - 1, c1))
+                        except Exception:  # noqa: BLE001 - a malformed ref is skipped
+                            pass
+                    elif el.tag == ns_main + "row":  # the cell data: dropped as it streams by
+                        el.clear()
+                        while el.getprevious() is not None:
+                            del el.getparent()[0]
             out[sheet.get("name", "")] = ranges
     return out
 
@@ -1252,7 +1260,7 @@ def _extract_antiword(body: bytes, kind: str, timeout: float) -> Extracted:
         tmp.flush()
         try:
             proc = subprocess.run([path, "-m", "UTF-8.txt", "-w", "0", tmp.name],
-                                  capture_output=True, timeout=max(timeout, 0.001))
+                                  capture_output=True, timeout=max(timeout, 0.001), check=False)
         except subprocess.TimeoutExpired:
             return Extracted(kind=kind, extractor=extractor, error=f"timeout after {timeout:g}s")
         except OSError as exc:

@@ -73,7 +73,8 @@ def worker(path: str | None, rel: str | None, repeat: int) -> dict:
 
 
 def run_fresh(args: list[str]) -> dict:
-    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, cwd=ROOT,
+                         check=False)
     if out.returncode != 0:
         return {"error": f"worker failed: {out.stderr.strip().splitlines()[-1:]}"}
     return json.loads(out.stdout.strip().splitlines()[-1])
