@@ -52,3 +52,39 @@ def test_archive_clean_cli(tmp_path):
     empty.write_bytes(b"")
     r = subprocess.run([sys.executable, "-m", "archive.cli", "clean", str(empty)], capture_output=True, text=True)
     assert r.returncode == 1 and "empty" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_archive_clean_bad_pages(tmp_path):
+    from tests.conftest import corpus_file
+    from tests.test_bad_input import TS_BODY
+
+    cases = {
+        "binary.html": bytes(range(256)) * 8,
+        "list.html": corpus_file("pingtan-list/index.html"),
+        "challenge.html": TS_BODY,
+        "notfound.html": b"<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>",
+    }
+    for name, body in cases.items():
+        path = tmp_path / name
+        path.write_bytes(body)
+        r = subprocess.run([sys.executable, "-m", "archive.cli", "clean", str(path)], capture_output=True, text=True)
+        assert r.returncode == 1, (name, r.stdout[:200], r.stderr)
+        assert r.stdout == "" and "Traceback" not in r.stderr and name in r.stderr
+
+
+def test_archive_clean_json(tmp_path):
+    import json
+
+    from tests.conftest import corpus_file
+
+    path = tmp_path / "gz.html"
+    path.write_bytes(corpus_file("mhxqwer-jchgz.gov.cn/index.html"))
+    r = subprocess.run([sys.executable, "-m", "archive.cli", "clean", str(path), "--json",
+                        "--url", "https://www.gz.gov.cn/ysgz/xwdt/ysdt/content/post_9360641.html"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["container"] == "#zoomcon" and out["encoding"] == "utf-8"
+    assert out["metadata"]["pub_date"] == "2023-12-05" and out["metadata"]["source"] == "广州日报"
+    assert any("info_xgfj" in x["reason"] for x in out["removed"])
+    assert "扫一扫" not in out["text"] and out["text"].startswith("“制造美丽”推动“美丽制造”转型升级")
