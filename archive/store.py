@@ -214,7 +214,8 @@ class Archive:
             state["links"] = json.dumps(state["links"], ensure_ascii=False)
         self._upsert_state(url, kind, spider, fetch.get("fetched_at") or utcnow(), changed, state)
 
-    def store_report(self, fetch: dict, report: dict, version: dict, state: dict | None = None) -> Stored:
+    def store_report(self, fetch: dict, report: dict, version: dict, state: dict | None = None,
+                     file: dict | None = None) -> Stored:
         """Store a fetched report page: the fetch, the report row, and a version if content changed.
 
         ``report``: url (canonical), portal, section, agency, title, report_year, pub_date,
@@ -282,6 +283,8 @@ class Archive:
             )
             if state:
                 self._apply_state({**state, "clean_sha256": clean_hash, "changed": outcome != "unchanged"}, fetch)
+            if file:  # the report is a file: store it too, from the same exchange
+                self._file_rows(fetch, fetch_id, raw, version.get("content_type"), file, url, file.get("name"))
         return Stored(outcome, url, version_id, fetch_id)
 
     def store_file(self, fetch: dict, body: bytes, content_type: str | None, extracted: dict,
@@ -291,30 +294,35 @@ class Archive:
         ``extracted``: kind, text, tables, pages, scanned, extractor, software, error.
         ``name`` is the file name as the page gives it: kept as data, never used as a path.
         Returns (sha256, whether the file content was new)."""
-        digest = sha256(body)
-        now = fetch.get("fetched_at") or utcnow()
         with self.conn:
             fetch_id = self._insert("fetches", _fetch_row({**fetch, "outcome": fetch.get("outcome") or "file"}))
-            new = self.conn.execute("SELECT 1 FROM files WHERE sha256 = ?", (digest,)).fetchone() is None
-            if new:
-                self._insert("files", {
-                    "sha256": digest, "size": len(body), "kind": extracted.get("kind"), "content_type": content_type,
-                    "raw": zlib.compress(body, 6), "raw_compression": "zlib",
-                    "extractor": extracted.get("extractor"), "software": extracted.get("software") or {},
-                    "text": extracted.get("text") or "", "tables": extracted.get("tables") or [],
-                    "pages": extracted.get("pages"), "scanned": int(bool(extracted.get("scanned"))),
-                    "error": extracted.get("error"), "first_fetch_id": fetch_id, "stored_at": now,
-                })
-            if report_url:
-                self.conn.execute(
-                    "INSERT INTO attachments (report_url, url, name, sha256, fetch_id, first_seen, last_seen) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(report_url, url) DO UPDATE SET "
-                    "sha256 = excluded.sha256, fetch_id = excluded.fetch_id, name = excluded.name, last_seen = excluded.last_seen",
-                    (report_url, fetch.get("final_url") or fetch.get("url"), name, digest, fetch_id, now, now),
-                )
-            self.conn.execute("UPDATE fetches SET report_url = ? WHERE id = ?", (report_url, fetch_id))
+            result = self._file_rows(fetch, fetch_id, body, content_type, extracted, report_url, name)
             if state:
                 self._apply_state(state, fetch)
+        return result
+
+    def _file_rows(self, fetch: dict, fetch_id: int, body: bytes, content_type: str | None, extracted: dict,
+                   report_url: str | None, name: str | None) -> tuple[str, bool]:
+        digest = sha256(body)
+        now = fetch.get("fetched_at") or utcnow()
+        new = self.conn.execute("SELECT 1 FROM files WHERE sha256 = ?", (digest,)).fetchone() is None
+        if new:
+            self._insert("files", {
+                "sha256": digest, "size": len(body), "kind": extracted.get("kind"), "content_type": content_type,
+                "raw": zlib.compress(body, 6), "raw_compression": "zlib",
+                "extractor": extracted.get("extractor"), "software": extracted.get("software") or {},
+                "text": extracted.get("text") or "", "tables": extracted.get("tables") or [],
+                "pages": extracted.get("pages"), "scanned": int(bool(extracted.get("scanned"))),
+                "error": extracted.get("error"), "first_fetch_id": fetch_id, "stored_at": now,
+            })
+        if report_url:
+            self.conn.execute(
+                "INSERT INTO attachments (report_url, url, name, sha256, fetch_id, first_seen, last_seen) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(report_url, url) DO UPDATE SET "
+                "sha256 = excluded.sha256, fetch_id = excluded.fetch_id, name = excluded.name, last_seen = excluded.last_seen",
+                (report_url, fetch.get("final_url") or fetch.get("url"), name, digest, fetch_id, now, now),
+            )
+            self.conn.execute("UPDATE fetches SET report_url = ? WHERE id = ? AND report_url IS NULL", (report_url, fetch_id))
         return digest, new
 
     def file_bytes(self, digest: str) -> bytes:

@@ -124,16 +124,15 @@ class ArchivePipeline:
                                     body, content_type, info, report_url=None, name=item.get("name"))
             self.stats.inc_value("archive/rejected/unreadable-file")
             return item
-        # the report is the file: its text is the current version's text
-        self.archive.store_file({**fetch, "outcome": "report-file"}, body, content_type, info,
-                                report_url=report["url"], name=item.get("name"))
+        # the report is the file: its text is the current version's text (one exchange, one transaction)
         title = report.get("list_title")
         report = {**report, "title": title, "agency": agency_from_title(title), "report_year": report_year(title),
                   "pub_date": report.get("list_date"), "attachments": [{"url": fetch.get("final_url"), "name": title}]}
         version = {"raw": body, "text": extracted.text, "tables": extracted.tables, "content_type": content_type,
                    "extractor": extracted.extractor + (f" (error: {extracted.error})" if extracted.error else ""),
                    "software": software_versions(), "metadata": {"file": {k: info[k] for k in ("kind", "pages", "scanned", "error")}}}
-        stored = self.archive.store_report({**fetch, "outcome": "report"}, report, version, item.get("state"))
+        stored = self.archive.store_report({**fetch, "outcome": "report"}, report, version, item.get("state"),
+                                           file={**info, "name": item.get("name")})
         self.stats.inc_value(f"archive/reports/{stored.outcome}")
         logger.info("%s report (file): %s (%s)", stored.outcome.capitalize(), title, report["url"])
         return item

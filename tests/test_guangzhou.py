@@ -311,3 +311,13 @@ def test_report_published_only_as_a_file(archive):
             assert heading in row["text"]
         assert db.execute("select count(*) from attachments where report_url = ? and url = ?",
                           (fr["url"], fr["url"])).fetchone()[0] == 1
+
+
+def test_one_fetch_row_per_exchange(archive):
+    db, stats, _ = archive
+    dupes = db.execute("select url, count(*) from fetches f join crawls c on c.job_id = f.job_id "
+                       "where c.started_at = (select min(started_at) from crawls) group by url having count(*) > 1").fetchall()
+    assert dupes == []
+    assert db.execute("select count(*) from fetches f join crawls c on c.job_id = f.job_id where "
+                      "c.started_at = (select min(started_at) from crawls)").fetchone()[0] == (
+        stats["downloader/request_count"] - stats.get("downloader/response_status_count/301", 0))  # hops: redirect_chain
