@@ -1,6 +1,5 @@
 """Bad responses get a clear reason, are counted, and are never stored as reports."""
 
-import json
 import sqlite3
 
 from archive.blocked import classify

@@ -22,7 +22,6 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,7 +100,7 @@ def main() -> None:
         print(f"{'':>7} list pages: {-(-n // PER_PAGE)}")
     if len(peaks) > 1:
         sizes = sorted(peaks)
-        print(f"peak memory of run 1: " + ", ".join(f"{s} reports {peaks[s]:.0f} MB" for s in sizes)
+        print("peak memory of run 1: " + ", ".join(f"{s} reports {peaks[s]:.0f} MB" for s in sizes)
               + f" (ratio {peaks[sizes[-1]] / peaks[sizes[0]]:.2f} for {sizes[-1] / sizes[0]:.0f}x the reports)")
 
 

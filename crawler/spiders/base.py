@@ -23,7 +23,7 @@ from archive.ingest import examine, is_file_response
 from archive.meta import report_year
 from archive.store import Archive, default_path, sha256
 from crawler.platforms import get_platform
-from crawler.platforms.common import Entry, folder_of, list_url
+from crawler.platforms.common import Entry, list_url
 from crawler.extensions import NETWORK_ERRORS
 from crawler.portals import Portal
 
