@@ -172,3 +172,28 @@ def test_history_lists_versions_and_diffs(site, db_path, capsys):
     assert "+（本报告于第1次更正后重新发布。）" in out
     assert main(["history", url, "--db", db_path, "--diff", "1", "99999"]) == 2
     assert main(["history", "http://nowhere/x.html", "--db", db_path]) == 1
+
+
+def test_record_then_replay_offline(tmp_path):
+    """Record a crawl of the live test portal into a cassette, stop the portal, replay offline."""
+    import yaml
+
+    cassette = tmp_path / "rec.yaml"
+    portal = Portal(PER_PAGE + 5)
+    with PortalServer(portal) as server:
+        spider = spider_for(server.url)
+        live = run_crawl(spider, {**FAST, "ARCHIVE_DB": str(tmp_path / "live.db"), "CASSETTE": str(cassette),
+                                  "CASSETTE_RECORD_MODE": "new_episodes"})
+    assert live["finish_reason"] == "finished" and live["cassette/recorded"] == live["downloader/request_count"]
+    data = yaml.safe_load(cassette.read_bytes().decode("utf-8"))
+    assert data["version"] == 1
+    bodies = [i["response"]["body"]["string"] for i in data["interactions"]]
+    assert any(isinstance(b, str) and "政府信息公开工作年度报告" in b for b in bodies)  # readable Chinese
+    # the portal is gone: replay only
+    replayed = run_crawl(spider, {**FAST, "ARCHIVE_DB": str(tmp_path / "replay.db"), "CASSETTE": str(cassette),
+                                  "CASSETTE_RECORD_MODE": "none"})
+    assert replayed["finish_reason"] == "finished" and not replayed.get("cassette/miss")
+    assert replayed["archive/reports/new"] == live["archive/reports/new"] == PER_PAGE + 5
+    a = sqlite3.connect(tmp_path / "live.db").execute("select clean_sha256 from versions order by report_url").fetchall()
+    b = sqlite3.connect(tmp_path / "replay.db").execute("select clean_sha256 from versions order by report_url").fetchall()
+    assert a == b
