@@ -52,6 +52,14 @@ def list_url(url: str) -> str:
 
 
 @dataclass(frozen=True)
+class PageRequest:
+    """A further list page that is not a plain GET (Hanweb's POST to dataproxy.jsp)."""
+    url: str
+    method: str = "GET"
+    form: dict | None = None
+
+
+@dataclass(frozen=True)
 class Platform:
     name: str
     detail_url: re.Pattern  # URL shape of a detail (article) page

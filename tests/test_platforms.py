@@ -1,0 +1,108 @@
+"""Platform detection and list parsing: the real list page of the corpus, and pages written in
+each family's documented markup (tests/… below; none of these is a recorded page)."""
+
+import json
+
+import pytest
+
+from archive.decode import decode_html
+from crawler.platforms import get_platform
+from crawler.platforms.detect import detect
+from crawler.platforms.gkmlpt import api_url
+from tests.conftest import corpus_file
+
+PINGTAN = "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/"
+
+
+def test_real_trs_list_page_pingtan():
+    html = decode_html(corpus_file("pingtan-list/index.html")).text
+    name, why = detect(PINGTAN, html)
+    assert name == "trs", why
+    page = get_platform("trs").parse_list(PINGTAN, html, PINGTAN)
+    assert len(page.entries) == 10  # the static HTML holds the first 10 items
+    assert page.entries[0].url == PINGTAN + "202603/t20260313_105587.htm"
+    assert all("年度报告" in e.title or "年报" in e.title for e in page.entries)
+    assert all(e.url.startswith(PINGTAN) for e in page.entries)
+
+
+def test_every_corpus_detail_page_detects_as_something_known_or_generic():
+    # detail pages are not lists, but detection must never fail on them
+    for rel in ("mhxqwer-jchgz.gov.cn/index.html", "gne/shanxi_t20190918_693227.html", "gne/fgw_zj_art_30332664.html"):
+        name, why = detect("https://example.gov.cn/", decode_html(corpus_file(rel)).text)
+        assert name in ("nfcms", "trs", "hanweb", "hunan", "generic", "gkmlpt") and why
+
+
+def test_trs_pagination_follows_create_page_html():
+    html = ('<ul><li><a href="./202401/t20240122_4424323.html">同心县2023年政府信息公开工作年度报告</a>'
+            '<span>2024-01-22</span></li></ul><script>createPageHTML(3, 0, "index", "html");</script>')
+    col = "https://www.tongxin.gov.cn/zwgk/zfxxgknb/2021_72801/bmzsjg/"
+    page = get_platform("trs").parse_list(col, html, "https://www.tongxin.gov.cn/zwgk/zfxxgknb/")
+    assert page.pages == [col + "index_1.html", col + "index_2.html"]  # pages 2 and 3
+    assert get_platform("trs").page_number(col + "index_2.html") == 3
+    assert page.entries[0].date == "2024-01-22"
+
+
+HANWEB_PAGE = """<html><body><div id="div1229">
+<script type="text/xml"><datastore>
+<nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=3&path=/&columnid=1229&unitid=5678&webname=%E6%B5%99%E6%B1%9F&permissiontype=0"></a>]]></nextgroup>
+<recordset>
+<record><![CDATA[<li><a href="/art/2024/1/25/art_1229_59012345.html" title="浙江省教育厅2023年政府信息公开工作年度报告">浙江省教育厅2023年政府信息公开工作年度报告</a><span>2024-01-25</span></li>]]></record>
+<record><![CDATA[<li><a href="/art/2024/1/20/art_1229_59012001.html" title="关于开展调研的通知">关于开展调研的通知</a><span>2024-01-20</span></li>]]></record>
+</recordset></datastore></script>
+<script>var totalRecord = 100; var perpage = 15;</script>
+</div></body></html>"""
+
+
+def test_hanweb_records_and_dataproxy_paging():
+    url = "https://jyt.zj.gov.cn/col/col1229/index.html"
+    assert detect(url, HANWEB_PAGE)[0] == "hanweb"
+    hanweb = get_platform("hanweb")
+    page = hanweb.parse_list(url, HANWEB_PAGE, "https://jyt.zj.gov.cn/col/col1229/")
+    assert [e.url for e in page.entries] == ["https://jyt.zj.gov.cn/art/2024/1/25/art_1229_59012345.html"]
+    assert [e.title for e in page.skipped] == ["关于开展调研的通知"]
+    more = hanweb.more_pages(url, HANWEB_PAGE)
+    assert [m.url.split("?")[1] for m in more] == [
+        "startrecord=3&endrecord=47&perpage=15", "startrecord=48&endrecord=92&perpage=15",
+        "startrecord=93&endrecord=100&perpage=15"]
+    assert all(m.method == "POST" and m.form["columnid"] == "1229" and m.form["unitid"] == "5678" for m in more)
+
+
+def test_hunan_detail_links():
+    html = ('<ul><li><a href="/hysrsj/xxgk/xxgkndbg/20200118/i419273.html">衡阳市人力资源和社会保障局2016年政府信息公开工作年度报告</a>'
+            '</li><li><a href="/hysrsj/xxgk/xxgkndbg/index_2.html">下一页</a></li></ul>')
+    url = "https://www.hengyang.gov.cn/hysrsj/xxgk/xxgkndbg/"
+    assert detect(url, html)[0] == "hunan"
+    page = get_platform("hunan").parse_list(url, html, url)
+    assert page.entries[0].url.endswith("/20200118/i419273.html")
+    assert page.pages == [url + "index_2.html"]
+
+
+def test_gkmlpt_json_listing():
+    index = "<script>window._CONFIG = {SID: '200001', TREE: []};</script>"
+    api = api_url("https://www.gz.gov.cn/gkmlpt/index", index, 123)
+    assert api == "https://www.gz.gov.cn/gkmlpt/api/all/123?page=1&sid=200001"
+    data = {"classify": {"post_count": 45}, "articles": [
+        {"id": 10099135, "title": "广州市番禺区2024年政府信息公开工作年度报告", "date": "2025-01-20",
+         "url": "https://www.panyu.gov.cn/gkmlpt/content/10/10099/post_10099135.html"}] + [
+        {"id": i, "title": f"通知{i}", "date": "2025-01-01", "url": f"https://www.panyu.gov.cn/gkmlpt/content/0/1/post_{i}.html"}
+        for i in range(19)]}
+    page = get_platform("gkmlpt").parse_list(api, json.dumps(data, ensure_ascii=False), api)
+    assert [e.title for e in page.entries] == ["广州市番禺区2024年政府信息公开工作年度报告"]
+    assert page.entries[0].date == "2025-01-20"
+    assert page.pages == ["https://www.gz.gov.cn/gkmlpt/api/all/123?page=2&sid=200001",
+                          "https://www.gz.gov.cn/gkmlpt/api/all/123?page=3&sid=200001"]
+
+
+def test_generic_fallback_finds_report_links_by_their_words():
+    html = ('<div><a href="/xxgk/2024/report.jsp?id=9">某某县2023年度政府信息公开工作年度报告</a>'
+            '<a href="/xxgk/2024/x.jsp?id=10">县政府常务会议纪要</a>'
+            '<a href="https://elsewhere.example/y">另一网站2023年年报</a></div>')
+    url = "https://www.example.gov.cn/xxgk/ndbg/"
+    assert detect(url, html)[0] == "generic"
+    page = get_platform("generic").parse_list(url, html, url)
+    assert [e.url for e in page.entries] == ["https://www.example.gov.cn/xxgk/2024/report.jsp?id=9"]
+
+
+@pytest.mark.parametrize("name", ["nfcms", "trs", "hanweb", "hunan", "gkmlpt", "generic"])
+def test_every_platform_module_loads(name):
+    assert get_platform(name).name == name
