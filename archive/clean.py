@@ -247,7 +247,7 @@ def collect_attachments(doc, scope, base_url: str | None) -> list[dict]:
         if not href or href.startswith(("javascript:", "#", "mailto:")):
             continue
         in_list = any(anc.get("id") == "ul_xgfj" or "xgfj" in (anc.get("class") or "") for anc in a.iterancestors())
-        if not (_FILE_LINK.search(href) or in_list):
+        if not (_FILE_LINK.search(href) or _FILE_LINK.search(_squash_ws(a.text_content())) or in_list):
             continue
         absolute = _urljoin(base_url, href)
         if absolute in seen:

@@ -82,3 +82,12 @@ def test_cassette_miss_fails_loudly(tmp_path, db_path, caplog):
 def test_real_pages_are_not_taken_for_challenges():
     for rel in ("mhxqwer-jchgz.gov.cn/index.html", "mhxqwer-ljywhlyw.cq.gov.cn/index.html", "pingtan-list/index.html"):
         assert classify(200, {"Content-Type": ["text/html"]}, corpus_file(rel)) is None, rel
+
+
+def test_attachment_found_by_its_link_text():
+    from archive.clean import clean_html
+
+    html = ('<html><body><div id="zoom"><p>本机关2023年政府信息公开工作年度报告全文见附件，欢迎查阅。</p>'
+            '<p>附件：<a href="/down.jsp?id=77">2023年年度报告.pdf</a></p></div></body></html>')
+    cleaned = clean_html(html, "https://x.gov.cn/a/b.html")
+    assert cleaned.attachments == [{"url": "https://x.gov.cn/down.jsp?id=77", "name": "2023年年度报告.pdf"}]
