@@ -17,6 +17,8 @@ class Portal:
     platform: str  # module in crawler.platforms
     column: str  # root URL of the annual-report column (trailing slash)
     sections: dict[str, str] = field(default_factory=dict)  # section key → label; URL = column + key + "/"
+    section_paths: dict[str, str] = field(default_factory=dict)  # section key → list path under column, if not key/
+    default_section: str | None = None  # section of reports directly in the column
     hosts: tuple[str, ...] = ()  # every host (host:port if not default) the portal answers on; the first is canonical
     containers: tuple[str, ...] = ()  # main-text selectors tried before the platform's
     scheme: str = "https"
@@ -26,10 +28,45 @@ class Portal:
         return self.hosts[0]
 
     def section_url(self, key: str) -> str:
-        return f"{self.column}{key}/"
+        return self.column + self.section_paths.get(key, f"{key}/")
 
 
 PORTALS: dict[str, Portal] = {
+    "panyu": Portal(
+        name="panyu",
+        region="广州市番禺区",
+        platform="nfcms",
+        column="https://www.panyu.gov.cn/zwgk/zfxxgk/zfxxgknb/",  # year folders named inconsistently: found, not built
+        sections={"bm": "部门", "zj": "镇街"},
+        hosts=("www.panyu.gov.cn", "panyu.gov.cn"),
+        containers=("#zoomcon",),
+    ),
+    "tongxin": Portal(
+        name="tongxin",
+        region="同心县",
+        platform="trs",
+        column="https://www.tongxin.gov.cn/zwgk/zfxxgknb/",
+        sections={"2021_72801": "2023年度（部门直属机构）"},
+        section_paths={"2021_72801": "2021_72801/bmzsjg/"},
+        hosts=("www.tongxin.gov.cn", "tongxin.gov.cn"),
+    ),
+    "songyuan": Portal(
+        name="songyuan",
+        region="松原市",
+        platform="trs",
+        column="https://www.jlsy.gov.cn/xxgk/sysrmzf/syrmzfbgs/ndbg/",  # host unverified (notes/portals.md)
+        default_section="ndbg",
+        hosts=("www.jlsy.gov.cn", "jlsy.gov.cn"),
+    ),
+    "hengyang": Portal(
+        name="hengyang",
+        region="衡阳市",
+        platform="hunan",
+        column="https://www.hengyang.gov.cn/xxgk/szfxxgkml/zfxxgkndbg/",
+        sections={"szfgzbmndbg": "市政府工作部门（2020年前）", "szfxxgk": "市政府工作部门（2022年起）"},
+        section_paths={"szfxxgk": "szfxxgk/2022nd/szfgzbmxxgkndbg/"},
+        hosts=("www.hengyang.gov.cn", "hengyang.gov.cn"),
+    ),
     "guangzhou": Portal(
         name="guangzhou",
         region="广州市",

@@ -57,6 +57,7 @@ class PortalSpider(scrapy.Spider):
         self.sections = self.parse_sections(sections)
         self.allowed_domains = [h.split(":")[0] for h in self.portal.hosts]
         self.reports_seen: set[str] = set()
+        self.listed = 0  # report entries seen on list pages (0 at the end: the column is empty or broken)
         self._reached_hosts: set[str] = set()
 
     @classmethod
@@ -103,7 +104,7 @@ class PortalSpider(scrapy.Spider):
         if not path.startswith(root):
             return None
         first = path[len(root):].split("/", 1)[0]
-        return first if first in self.portal.sections else None
+        return first if first in self.portal.sections else self.portal.default_section
 
     def wanted_section(self, url: str) -> bool:
         return self.sections is None or self.section_of(url) in self.sections
@@ -222,6 +223,7 @@ class PortalSpider(scrapy.Spider):
     def _decide(self, entries: list[Entry], found_on: str) -> tuple[list, list[str], int]:
         """Which listed reports to fetch: new ones, and those whose list entry changed."""
         requests, listed, changed = [], [], 0
+        self.listed += len(entries)
         for entry in entries:
             if not self.wanted_section(entry.url):
                 continue
@@ -256,6 +258,7 @@ class PortalSpider(scrapy.Spider):
         requests, listed, _ = self._decide(entries, response.url) if self.full_walk else ([], [], 0)
         if not self.full_walk:
             listed = [self.canonical(e.url) for e in entries]
+            self.listed += len(entries)
         yield {"kind": "fetch", "listed": listed,
                "state": {"url": list_url(response.url), "kind": "list", "spider": self.name, "last_status": 304},
                "fetch": {**fetch, "outcome": "list-not-modified", "reason": "HTTP 304"}}
@@ -344,6 +347,13 @@ class PortalSpider(scrapy.Spider):
                  "last_status": response.status}
         yield {"kind": "file", "fetch": fetch, "state": state, "body": response.body, "headers": headers,
                "name": response.meta.get("name"), "linked_from": response.meta.get("report_url")}
+
+    def closed(self, reason):
+        if reason == "finished" and not self.listed and not self.crawler.stats.get_value("archive/failed"):
+            self.crawler.stats.set_value("archive/failed", "no reports found")
+            self.logger.warning(
+                "No report found on %s: the column moved, its markup changed, or its list is loaded by "
+                "JavaScript. Nothing was stored; check the column page.", self.portal.column)
 
     def on_error(self, failure):
         request = failure.request
