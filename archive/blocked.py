@@ -78,6 +78,9 @@ def classify(status: int, headers: Mapping[str, Sequence[str] | str], body: byte
     word = _title_names_challenge(body)
     if word and visible_text_size(body) < 600:
         return Verdict("blocked", f"challenge page (title says {word})")
-    if visible_text_size(body) == 0 and re.search(rb"<script", body, re.I):
+    # a page that is nothing but script — unless the script is data (Hanweb lists keep their
+    # records in <script type="text/xml"><datastore>…)
+    if visible_text_size(body) == 0 and re.search(rb"<script", body, re.I) and not re.search(
+            rb"<datastore|<record>|type=[\"']text/xml", body, re.I):
         return Verdict("blocked", "body is only a script (JavaScript challenge)")
     return None

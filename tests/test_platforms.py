@@ -106,3 +106,42 @@ def test_generic_fallback_finds_report_links_by_their_words():
 @pytest.mark.parametrize("name", ["nfcms", "trs", "hanweb", "hunan", "gkmlpt", "generic"])
 def test_every_platform_module_loads(name):
     assert get_platform(name).name == name
+
+
+def test_hanweb_column_crawl_posts_to_dataproxy(tmp_path):
+    """A Hanweb column whose later records come from POST dataproxy.jsp, replayed from a small
+    cassette written here in the documented format (not a recording)."""
+    import sqlite3
+    from urllib.parse import urlencode
+
+    from vcr.request import Request as VcrRequest
+
+    from crawler.cassette import ReadableYamlSerializer, Utf8FilePersister
+    from crawler.run import run_crawl
+    from tests import cassette_kit as kit
+
+    host = "https://jyt.zj.gov.cn"
+    col = host + "/col/col1229/index.html"
+    page = HANWEB_PAGE.replace("var totalRecord = 100", "var totalRecord = 3")
+    proxy = (host + "/module/web/jpage/dataproxy.jsp?startrecord=3&endrecord=3&perpage=15")
+    form = {"appid": "1", "webid": "3", "path": "/", "columnid": "1229", "unitid": "5678",
+            "webname": "浙江", "permissiontype": "0", "col": "1"}
+    proxy_xml = ("<datastore><recordset><record><![CDATA[<li><a href='/art/2023/1/20/art_1229_58000001.html'>"
+                 "浙江省教育厅2022年政府信息公开工作年度报告</a><span>2023-01-20</span></li>]]></record></recordset></datastore>")
+    report = ("<html><body><div id='zoom'><p>一、总体情况</p><p>2023年，本厅主动公开政府信息1200条，"
+              "收到政府信息公开申请35件，均按期答复。</p></div></body></html>")
+    exchanges = [
+        (VcrRequest("GET", host + "/robots.txt", None, {}), kit.ROBOTS_OK),
+        (VcrRequest("GET", col, None, {}), kit.response(200, page)),
+        (VcrRequest("POST", proxy, urlencode(form).encode(), {}), kit.response(200, proxy_xml, {"Content-Type": "text/xml"})),
+        (VcrRequest("GET", host + "/art/2024/1/25/art_1229_59012345.html", None, {}), kit.response(200, report)),
+        (VcrRequest("GET", host + "/art/2023/1/20/art_1229_58000001.html", None, {}), kit.response(200, report.replace("2023年", "2022年"))),
+    ]
+    path = tmp_path / "hanweb.yaml"
+    Utf8FilePersister.save_cassette(str(path), {"requests": [r for r, _ in exchanges],
+                                                "responses": [x for _, x in exchanges]}, ReadableYamlSerializer)
+    stats = run_crawl("column", {"CASSETTE": str(path), "ARCHIVE_DB": str(tmp_path / "h.db"), "LOG_LEVEL": "WARNING"},
+                      url=col)
+    assert stats["archive/platform"] == "hanweb" and not stats.get("cassette/miss"), stats
+    titles = {r[0] for r in sqlite3.connect(tmp_path / "h.db").execute("select title from reports")}
+    assert len(titles) == 2

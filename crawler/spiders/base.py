@@ -218,6 +218,13 @@ class PortalSpider(scrapy.Spider):
         for folder in folders:
             yield self.list_request(folder, found_on=response.url)
         yield from self._follow_pages(response.url, pages, stop=(changed == 0))
+        more_pages = getattr(self.platform, "more_pages", None)  # Hanweb: POSTs to dataproxy.jsp
+        if more_pages and (self.full_walk or changed):
+            for page_request in more_pages(response.url, text):
+                yield scrapy.FormRequest(
+                    page_request.url, formdata=page_request.form, callback=self.parse_list, errback=self.on_error,
+                    meta={"found_on": response.url, "role": "list", "state": None,
+                          "handle_httpstatus_list": SEE_STATUSES})
         yield from requests
 
     def _decide(self, entries: list[Entry], found_on: str) -> tuple[list, list[str], int]:
