@@ -1,0 +1,535 @@
+#!/usr/bin/env python3
+"""Construct ``cassettes/panyu.yaml`` and ``tests/data/panyu_manifest.json``.
+
+The cassette is a vcrpy (version 1) replay of the panyu.gov.cn 区政府信息公开年报 column
+(``/zwgk/zfxxgk/zfxxgknb/``) with its sub-columns ``bm/`` (部门) and ``zj/`` (镇街), whose year
+folders are named inconsistently on the real site (``bm/2019n/``, ``bm/mb2021/``, ``zj/nb2020/``).
+It is CONSTRUCTED, not recorded: no live site can be reached from our machines.
+
+* real: the page template, a saved copy of a real NFCMS detail page of the sister district
+  黄埔区 (``corpus/raw/mhxqwer-jchhp.gov.cn/index.html``, see ``corpus/raw/MANIFEST.tsv``), and
+  the report texts (seeds 000, 002, 003, 004 and the PDF ``kirogovcompare/hzq2024_working.pdf``);
+* constructed: every list page, robots.txt, post ids, publication times, HTTP headers, the
+  placement of the reports in the column, and one listed notice that is not a report.
+
+Detail pages are the template with its article swapped for a report (page title, h1,
+ArticleTitle/PubDate/ContentSource meta tags plus a ``Url`` meta tag, the 来源/发布时间 header
+line, the post id, the body inside ``#zoomcon``); the rest of the template, 黄埔区's site chrome
+included, is left as it is, and a line diff against the template checks that. List pages are
+the template's chrome with the article area replaced by ``ul.list`` and a pager.
+
+The manifest (same schema as ``tests/data/guangzhou_manifest.json``) is the ground truth of
+what was put in. Report bodies come from ``tools/build_guangzhou_cassette.py`` (imported).
+
+Usage (from the repository root)::
+
+    python tools/build_panyu_cassette.py [--shared ../shared]
+
+Needs ``pdfplumber``. The output is deterministic: running it twice gives identical files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import difflib
+import html
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import urljoin
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import build_guangzhou_cassette as gz  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SHARED = "../shared"  # relative to the repository root
+CASSETTE_OUT = "cassettes/panyu.yaml"
+MANIFEST_OUT = "tests/data/panyu_manifest.json"
+GZ_MANIFEST = "tests/data/guangzhou_manifest.json"  # only its schema is compared
+
+# ---------------------------------------------------------------------------------------
+# The site
+# ---------------------------------------------------------------------------------------
+
+HOST = "https://www.panyu.gov.cn"
+COLUMN = HOST + "/zwgk/zfxxgk/zfxxgknb/"
+COLUMN_NAME = "区政府信息公开年报"
+CST = timezone(timedelta(hours=8))
+RECORDED_AT = datetime(2025, 3, 12, 1, 47, 22, tzinfo=timezone.utc)  # "Date" of the first exchange
+
+SECTION_NAMES = {"bm": "部门", "zj": "镇街"}
+FOLDER_NAMES = {"bm/2019n/": "2019年", "bm/mb2021/": "2021年", "zj/nb2020/": "2020年"}
+
+TEMPLATE = "corpus/raw/mhxqwer-jchhp.gov.cn/index.html"
+# The template's own article (黄埔区 site, 2018); every trace of it is replaced, checked below.
+TEMPLATE_TITLE = "黄埔区图书馆成功举行书香相伴“妆”点女人心——女性化妆技巧公益讲座"
+TEMPLATE_PUBDATE = "2018-03-20 00:55:40"
+TEMPLATE_SOURCE = "本网"
+TEMPLATE_POST_ID = "1717877"
+TEMPLATE_LEFTOVERS = (TEMPLATE_TITLE, TEMPLATE_POST_ID, "2018-03-20", "00:55:40", TEMPLATE_SOURCE, "书香",
+                      "妆", "图书馆", "魏乐禹", "Atason", "三&middot;八", "<o:p>", 'class="p0"')
+TITLE_SUFFIX = "_政府信息公开_广州市黄埔区人民政府门户网站"  # the template's <title> after the article title
+
+ROBOTS = b"User-agent: *\nDisallow:\n"
+
+# Markers put into the skeleton page where the report's values go (private-use characters)
+M_TITLE, M_PUBDATE, M_SOURCE, M_URL, M_POST, M_BODY = (f"\ue000{k}\ue001" for k in
+                                                       ("TITLE", "PUBDATE", "SOURCE", "URL", "POST", "BODY"))
+M_ATTR = "\ue002"  # suffix: the value goes into an attribute
+
+
+# ---------------------------------------------------------------------------------------
+# The reports
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    n: int
+    folder: str  # under the column, e.g. "bm/2019n/"
+    post_id: int
+    title: str
+    agency: str
+    year: int
+    published: datetime  # CST
+    blocks: list
+    traditional: bool = False
+    attachments: list[dict] = field(default_factory=list)
+
+    @property
+    def section(self) -> str:
+        return self.folder.split("/")[0]
+
+    @property
+    def source(self) -> str:
+        return self.agency  # the header line reads 来源：<agency>
+
+    @property
+    def url(self) -> str:
+        return f"{COLUMN}{self.folder}content/post_{self.post_id}.html"
+
+    @property
+    def list_href(self) -> str:
+        return f"content/post_{self.post_id}.html"
+
+    @property
+    def date(self) -> str:
+        return self.published.strftime("%Y-%m-%d")
+
+
+def at(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=CST)
+
+
+# A listed item that is not a report; its page is not in the cassette.
+NON_REPORT = {"url": COLUMN + "bm/2019n/content/post_9561208.html", "href": "content/post_9561208.html",
+              "title": "关于做好2024年政务公开工作的通知", "date": "2024-04-12",
+              "published": at("2024-04-12 10:20:15")}
+
+
+def build_reports(shared: Path) -> tuple[list[Report], dict]:
+    """The five reports, with their bodies (built by the gz builder's functions)."""
+    notes: dict = {}
+    s000, s002, s003, s004 = (gz.seed_path(shared, k) for k in ("000", "002", "003", "004"))
+    text004 = gz.read_text(s004)
+    blocks4, notes["seed004"] = gz.body_seed_004(text004)
+    title0 = "2013年广州市人力资源和社会保障局政府信息公开年度报告"
+    blocks0 = gz.body_seed_000(gz.read_text(s000), title0)
+    blocks3 = gz.body_seed_003(gz.read_text(s003))
+    blocks2 = gz.body_seed_002(gz.read_text(s002))
+    blocks5 = gz.body_from_pdf(shared / "corpus/raw/kirogovcompare/hzq2024_working.pdf")
+    reports = [
+        Report(1, "bm/mb2021/", 7806415, blocks4[0].text, "广州市番禺区人力资源和社会保障局", 2021,
+               at("2022-01-26 16:05:33"), blocks4),
+        Report(2, "bm/2019n/", 5641873, title0, "广州市人力资源和社会保障局", 2013,
+               at("2014-03-11 10:08:25"), blocks0),
+        Report(3, "bm/2019n/", 5641902, blocks3[0].text + blocks3[1].text, "衡阳市劳动和社会保障局", 2008,
+               at("2009-03-27 09:16:52"), blocks3),
+        Report(4, "bm/2019n/", 5641935, blocks2[0].text, "松原市人力资源和社会保障局", 2015,
+               at("2016-01-22 14:37:09"), blocks2),
+        Report(5, "zj/nb2020/", 5647218, blocks5[0].text, "淮安市洪泽区人民政府", 2024,
+               at("2025-01-24 11:26:48"), blocks5),
+    ]
+    # the titles are the reports' own, as their texts give them
+    assert reports[0].title == "广州市番禺区人力资源和社会保障局 2021 年政府信息公开工作年度报告", reports[0].title
+    assert reports[2].title == "衡阳市劳动和社会保障局2008年政府信息公开年度报告", reports[2].title
+    assert reports[3].title == "松原市人力资源和社会保障局2015年度政府信息公开工作报告", reports[3].title
+    assert reports[4].title == "淮安市洪泽区人民政府2024年政府信息公开工作年度报告", reports[4].title
+    for r in reports:
+        assert r.agency in r.title.replace(" ", "") or r.agency in r.title, (r.agency, r.title)
+        assert str(r.year) in r.title
+        assert r.published.year == r.year + 1 and r.published.month <= 3, r.n
+    gz.check_seed_coverage(text004, blocks4, dropped=notes["seed004"]["dropped_cells"])
+    gz.check_seed_coverage(gz.read_text(s000), blocks0, skip=6, skip_tail=5)
+    gz.check_seed_coverage(gz.read_text(s003), blocks3)
+    gz.check_seed_coverage(gz.read_text(s002), blocks2, skip=1)
+    return reports, notes
+
+
+# ---------------------------------------------------------------------------------------
+# The template
+# ---------------------------------------------------------------------------------------
+
+
+def read_template(shared: Path) -> str:
+    """Read the template as bytes; it declares ``<meta charset="utf-8">`` and has no BOM."""
+    data = (shared / TEMPLATE).read_bytes()
+    assert not data.startswith(b"\xef\xbb\xbf")
+    assert re.search(rb'<meta charset="utf-8">', data[:1024]), "template charset declaration"
+    return data.decode("utf-8")  # strict: fails on any byte that is not UTF-8
+
+
+def fill(skeleton: str, values: dict[str, str]) -> str:
+    """Put the report's values where the markers are: escaped for an attribute (marker
+    followed by M_ATTR) or for text."""
+    page = skeleton
+    for marker, value in values.items():
+        page = page.replace(marker + M_ATTR, html.escape(value, quote=True))
+        page = page.replace(marker, gz.esc(value) if marker != M_BODY else value)
+    assert "\ue000" not in page and "\ue002" not in page
+    return page
+
+
+def detail_skeleton(template: str) -> str:
+    """The template with markers where the article was. Checked: nothing of the article left."""
+    page = template
+    page = gz.replace_all(page, f"<title>{TEMPLATE_TITLE}{TITLE_SUFFIX}</title>",
+                          f"<title>{M_TITLE}{TITLE_SUFFIX}</title>", 1)
+    page = gz.replace_all(page, f'<meta name="ArticleTitle" content="{TEMPLATE_TITLE}">',
+                          f'<meta name="ArticleTitle" content="{M_TITLE}{M_ATTR}">', 1)
+    page = gz.replace_all(page, f'<meta name="PubDate" content="{TEMPLATE_PUBDATE}">',
+                          f'<meta name="PubDate" content="{M_PUBDATE}{M_ATTR}">', 1)
+    # the template has no Url meta tag: one is added after ContentSource
+    page = gz.replace_all(page, f'\t\t\t<meta name="ContentSource" content="{TEMPLATE_SOURCE}">\n',
+                          f'\t\t\t<meta name="ContentSource" content="{M_SOURCE}{M_ATTR}">\n'
+                          f'\t\t\t<meta name="Url" content="{M_URL}{M_ATTR}">\n', 1)
+    page = gz.replace_all(page, f"<h1>\n\t\t\t\t\t\t{TEMPLATE_TITLE}\n\t\t\t\t\t</h1>",
+                          f"<h1>\n\t\t\t\t\t\t{M_TITLE}\n\t\t\t\t\t</h1>", 1)
+    # header line: 来源：… 发布时间：YYYY-MM-DD HH:MM:SS 阅读次数：- 字体大小：
+    page = gz.replace_all(page, f'<span class="article-source">信息来源：{TEMPLATE_SOURCE}</span>',
+                          f'<span class="article-source">来源：{M_SOURCE}</span>', 1)
+    page = gz.replace_all(page, f'<span class="article-create_time">发布时间：{TEMPLATE_PUBDATE}</span>',
+                          f'<span class="article-create_time">发布时间：{M_PUBDATE}</span>', 1)
+    page = gz.replace_all(page, '<span class="article-vistit">浏览量：', '<span class="article-vistit">阅读次数：', 1)
+    page = gz.replace_all(page, "&nbsp;&nbsp;&nbsp;字体【&nbsp;", "&nbsp;&nbsp;&nbsp;字体大小：【&nbsp;", 1)
+    # the post id (NFCMS script in the head and in the visit counter, statistics call)
+    page = gz.replace_all(page, TEMPLATE_POST_ID, M_POST, 3)
+    # the body between the CMS's 正文开始/正文结束 comments; the video-player script before it
+    # and the 附件下载 (相关附件) block after #zoomcon stay
+    page = gz._replace_between(page, "<!--正文开始-->\n", "\n\t\t\t\t\t\t\t<!--正文结束-->", "\t\t\t\t\t\t\t" + M_BODY)
+    for leftover in TEMPLATE_LEFTOVERS:
+        assert leftover not in page, f"template leftover {leftover!r}"
+    return page
+
+
+def detail_page(skeleton: str, r: Report) -> str:
+    return fill(skeleton, {M_TITLE: r.title, M_PUBDATE: r.published.strftime("%Y-%m-%d %H:%M:%S"),
+                           M_SOURCE: r.source, M_URL: r.url, M_POST: str(r.post_id),
+                           M_BODY: gz.render_body(r.blocks)})
+
+
+def check_detail_diff(template: str, page: str, r: Report) -> None:
+    """Line diff of a detail page against the template: only the article's lines changed
+    (and the one added Url meta line)."""
+    old, new = template.split("\n"), page.split("\n")
+    start = old.index("\t\t\t\t\t\t\t<!--正文开始-->")
+    end = old.index("\t\t\t\t\t\t\t<!--正文结束-->")
+    article_markers = (TEMPLATE_TITLE, TEMPLATE_PUBDATE, TEMPLATE_POST_ID, f'content="{TEMPLATE_SOURCE}"',
+                       "信息来源：", "字体【")
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        for k in range(i1, i2):
+            assert start < k < end or any(m in old[k] for m in article_markers), \
+                f"report {r.n}: template line {k + 1} changed: {old[k][:80]!r}"
+        if tag == "insert":
+            assert all(x.startswith('\t\t\t<meta name="Url" content=') for x in new[j1:j2]), new[j1:j2]
+
+
+def list_skeleton(template: str) -> str:
+    """The template's chrome for a list page: the article's meta tags and post id go, the
+    article area (``div.container`` bar its location bar) becomes a marker."""
+    page = template
+    for name in ("ArticleTitle", "PubDate", "ContentSource"):
+        page = gz.sub_once(rf'\t\t\t<meta name="{name}" content="[^"]*">\n', "", page)
+    page = gz.replace_all(page, f"<title>{TEMPLATE_TITLE}{TITLE_SUFFIX}</title>",
+                          f"<title>{M_TITLE}{TITLE_SUFFIX}</title>", 1)
+    location = re.search(r'\t\t\t<div class="location">.*?\n\t\t\t</div>\n', page, re.S).group(0)
+    main = (location + '\t\t\t<div class="contentpage-wrap">\n'
+            '\t\t\t\t<div class="list-wrap">\n' + M_BODY + '\n\t\t\t\t</div>\n\t\t\t</div>\n\t\t</div>\n')
+    page = gz._replace_between(page, '\t\t<div class="container">\n', '\t\t<script src="static/js/jquery.share.min.js">', main)
+    page = gz.replace_all(page, f'window.NFCMS_PUB_TYPE="post";window.NFCMS_POST_ID="{TEMPLATE_POST_ID}";', "", 1)
+    for leftover in TEMPLATE_LEFTOVERS + ('id="zoomcon"', "article-info"):
+        assert leftover not in page, f"template leftover {leftover!r} in the list chrome"
+    return page
+
+
+# ---------------------------------------------------------------------------------------
+# List pages
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ListPage:
+    url: str
+    title: str
+    items: list[tuple[str, str, str | None]]  # href, title, date (None for a sub-column link)
+    pages: tuple[int, int]  # createPageHTML(total, current)
+    last_modified: datetime
+
+
+def list_item(href: str, title: str, date: str | None) -> str:
+    span = f"<span>{date}</span>" if date else ""
+    return f'<li><a href="{html.escape(href)}" title="{html.escape(title)}">{gz.esc(title)}</a>{span}</li>'
+
+
+def pager(total: int, current: int) -> str:
+    """Static links (page 1 is ``index.html``, page k ``index_k.html``) and the
+    ``createPageHTML`` call that draws the pager in a browser."""
+    def name(k: int) -> str:  # k: 0-based
+        return "index.html" if k == 0 else f"index_{k + 1}.html"
+
+    links = []
+    if current > 0:
+        links += [f'<a href="{name(0)}">首页</a>', f'<a href="{name(current - 1)}">上一页</a>']
+    if current < total - 1:
+        links += [f'<a href="{name(current + 1)}">下一页</a>', f'<a href="{name(total - 1)}">尾页</a>']
+    script = f'<script type="text/javascript">createPageHTML({total}, {current}, "index", "html");</script>'
+    return "\t\t\t\t\t<div class=\"page\">" + "".join(links) + script + "</div>"
+
+
+def render_list_page(skeleton: str, lp: ListPage) -> str:
+    ul = ('\t\t\t\t\t<ul class="list">\n'
+          + "".join(f"\t\t\t\t\t\t{list_item(*i)}\n" for i in lp.items) + "\t\t\t\t\t</ul>\n")
+    return fill(skeleton, {M_TITLE: lp.title, M_BODY: ul + pager(*lp.pages)})
+
+
+def build_list_pages(reports: list[Report]) -> list[ListPage]:
+    by_folder: dict[str, list[Report]] = {}
+    for r in reports:
+        by_folder.setdefault(r.folder, []).append(r)
+    minute3 = timedelta(minutes=3)
+
+    def newest(folders, extra=()):
+        return max([r.published for f in folders for r in by_folder[f]] + list(extra)) + minute3
+
+    def items(rs):
+        return [(r.list_href, r.title, r.date) for r in rs]
+
+    notice = (NON_REPORT["href"], NON_REPORT["title"], NON_REPORT["date"])
+    bm_folders, zj_folders = ["bm/2019n/", "bm/mb2021/"], ["zj/nb2020/"]
+    r = {x.n: x for x in reports}
+    page1 = [notice] + items([r[2], r[3]])  # order on the page: the notice, then seed 000, seed 003
+    page2 = items([r[4]])
+    all_folders = bm_folders + zj_folders
+    notice_time = [NON_REPORT["published"]]
+    return [
+        ListPage(COLUMN, COLUMN_NAME, [("bm/", SECTION_NAMES["bm"], None), ("zj/", SECTION_NAMES["zj"], None)],
+                 (1, 0), newest(all_folders, notice_time)),
+        ListPage(COLUMN + "bm/", SECTION_NAMES["bm"],
+                 [("2019n/", FOLDER_NAMES["bm/2019n/"], None), ("mb2021/", FOLDER_NAMES["bm/mb2021/"], None)],
+                 (1, 0), newest(bm_folders, notice_time)),
+        ListPage(COLUMN + "bm/2019n/", FOLDER_NAMES["bm/2019n/"], page1, (2, 0), newest(["bm/2019n/"], notice_time)),
+        ListPage(COLUMN + "bm/2019n/index_2.html", FOLDER_NAMES["bm/2019n/"], page2, (2, 1),
+                 newest(["bm/2019n/"], notice_time)),
+        ListPage(COLUMN + "bm/2019n/index.html", FOLDER_NAMES["bm/2019n/"], page1, (2, 0),
+                 newest(["bm/2019n/"], notice_time)),
+        ListPage(COLUMN + "bm/mb2021/", FOLDER_NAMES["bm/mb2021/"], items(by_folder["bm/mb2021/"]), (1, 0),
+                 newest(["bm/mb2021/"])),
+        ListPage(COLUMN + "zj/", SECTION_NAMES["zj"], [("nb2020/", FOLDER_NAMES["zj/nb2020/"], None)], (1, 0),
+                 newest(zj_folders)),
+        ListPage(COLUMN + "zj/nb2020/", FOLDER_NAMES["zj/nb2020/"], items(by_folder["zj/nb2020/"]), (1, 0),
+                 newest(["zj/nb2020/"])),
+    ]
+
+
+# ---------------------------------------------------------------------------------------
+# HTTP exchanges, cassette, manifest
+# ---------------------------------------------------------------------------------------
+
+
+def build_interactions(template: str, reports: list[Report], lists: list[ListPage]) -> tuple[list[dict], dict]:
+    """All exchanges in crawl order; also each URL's page bytes for the checks."""
+    clock = gz.Clock(RECORDED_AT)
+    html_type = "text/html; charset=utf-8"
+    detail, chrome = detail_skeleton(template), list_skeleton(template)
+    lists_by_url = {lp.url: lp for lp in lists}
+    reports_by_url = {r.url: r for r in reports}
+    pages: dict[str, bytes] = {}
+    out = [gz.ok(HOST + "/robots.txt", ROBOTS, "text/plain", datetime(2023, 8, 17, 15, 2, 11, tzinfo=CST),
+                 clock.tick())]
+
+    def add_list(url: str) -> None:
+        lp = lists_by_url[url]
+        data = render_list_page(chrome, lp).encode("utf-8")
+        pages[url] = data
+        out.append(gz.ok(url, data, html_type, lp.last_modified, clock.tick()))
+        for href, _, date in lp.items:  # the reports the page lists, in the order listed
+            target = urljoin(url, href)
+            if date and target in reports_by_url and target not in pages:
+                r = reports_by_url[target]
+                page = detail_page(detail, r)
+                check_detail_diff(template, page, r)
+                pages[target] = page.encode("utf-8")
+                out.append(gz.ok(target, pages[target], html_type, r.published + timedelta(seconds=41),
+                                 clock.tick()))
+
+    for url in ["", "bm/", "bm/2019n/", "bm/2019n/index_2.html", "bm/2019n/index.html", "bm/mb2021/",
+                "zj/", "zj/nb2020/"]:
+        add_list(COLUMN + url)
+    urls = [i["request"]["uri"] for i in out]
+    assert len(urls) == len(set(urls)), "duplicate interaction"
+    assert set(lists_by_url) | set(reports_by_url) | {HOST + "/robots.txt"} == set(urls)
+    return out, pages
+
+
+def manifest(reports: list[Report], lists: list[ListPage]) -> dict:
+    return {
+        "column": COLUMN,
+        "reports": [
+            {
+                "n": r.n,
+                "url": r.url,
+                "listed_as": r.list_href,
+                "section": r.section,
+                "title": r.title,
+                "agency": r.agency,
+                "report_year": r.year,
+                "pub_date": r.date,
+                "source": r.source,
+                "traditional": r.traditional,
+                "paragraphs": [b.text for b in r.blocks if isinstance(b, gz.Para)],
+                "tables": [[[c.text for c in row] for row in b.rows] for b in r.blocks if isinstance(b, gz.Table)],
+                "attachments": r.attachments,
+            }
+            for r in reports
+        ],
+        "file_reports": [],
+        "attachment_files": {},
+        "non_reports": [NON_REPORT["url"]],
+        "list_pages": [lp.url for lp in lists],
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Checks on the written files
+# ---------------------------------------------------------------------------------------
+
+
+def verify_pages(reports: list[Report], lists: list[ListPage], pages: dict[str, bytes], data: dict,
+                 man: dict) -> None:
+    """Parse every page back. Detail pages: title, h1, meta tags, header line, and #zoomcon
+    holding exactly the manifest's paragraphs and table rows (with the blocks' spans), in
+    order. List pages: every link (items and pager) resolves to an interaction, except the
+    non-report, and every report and list page is reachable from the column page."""
+    import lxml.html
+
+    in_cassette = {i["request"]["uri"] for i in data["interactions"]}
+    for r, m in zip(reports, man["reports"], strict=True):
+        doc = lxml.html.fromstring(pages[r.url].decode("utf-8"))
+        assert doc.findtext(".//title") == r.title + TITLE_SUFFIX
+        assert [h.text_content().strip() for h in doc.iter("h1")] == [r.title]
+        meta = {e.get("name"): e.get("content") for e in doc.iter("meta") if e.get("name")}
+        assert meta["ArticleTitle"] == r.title and meta["Url"] == r.url and meta["ContentSource"] == r.source
+        assert meta["PubDate"] == r.published.strftime("%Y-%m-%d %H:%M:%S")
+        info_div = copy.deepcopy(doc.cssselect(".article-info-div")[0])
+        for script in info_div.findall(".//script"):
+            script.drop_tree()  # what a reader sees (the visit counter shows "-")
+        info = " ".join(info_div.text_content().split())
+        assert info == f"来源：{r.source} 发布时间：{meta['PubDate']} 阅读次数：-", info
+        assert "字体大小：【" in doc.cssselect(".article-font")[0].text_content()
+        zoom = doc.get_element_by_id("zoomcon")
+        paragraphs, tables, spans = [], [], []
+        for child in zoom:
+            if not isinstance(child.tag, str) or child.tag == "script":  # comments, video-player script
+                continue
+            if child.tag == "p":
+                paragraphs.append(child.text_content().strip())
+            elif child.tag == "table":
+                rows = list(child.iter("tr"))
+                tables.append([[td.text_content().strip() for td in tr.findall("td")] for tr in rows])
+                spans.append([[(int(td.get("rowspan", 1)), int(td.get("colspan", 1))) for td in tr.findall("td")]
+                              for tr in rows])
+            else:
+                raise AssertionError(f"report {r.n}: unexpected <{child.tag}> in #zoomcon")
+        assert paragraphs == m["paragraphs"], f"report {r.n}: paragraphs differ"
+        assert tables == m["tables"], f"report {r.n}: tables differ"
+        assert spans == [[[(c.rowspan, c.colspan) for c in row] for row in b.rows]
+                         for b in r.blocks if isinstance(b, gz.Table)], f"report {r.n}: spans differ"
+        assert doc.get_element_by_id("rel_v") is not None and not doc.cssselect("#rel_v li")
+    links: dict[str, set[str]] = {}
+    for lp in lists:
+        doc = lxml.html.fromstring(pages[lp.url].decode("utf-8"))
+        hrefs = [a.get("href") for a in doc.cssselect("ul.list a, div.page a")]
+        assert len(doc.cssselect("ul.list li")) == len(lp.items)
+        assert f'createPageHTML({lp.pages[0]}, {lp.pages[1]}, "index", "html");' in pages[lp.url].decode("utf-8")
+        links[lp.url] = {urljoin(lp.url, h) for h in hrefs}
+    reachable = set().union(*links.values())
+    missing = reachable - in_cassette - set(man["non_reports"])
+    assert not missing, f"listed but not in the cassette: {missing}"
+    assert not set(man["non_reports"]) & in_cassette
+    assert set(man["non_reports"]) <= reachable
+    seen, todo = {COLUMN}, [COLUMN]  # everything is reachable from the column page
+    while todo:
+        for u in links.get(todo.pop(), ()):
+            if u not in seen and u in in_cassette:
+                seen.add(u)
+                todo.append(u)
+    assert seen == in_cassette - {HOST + "/robots.txt"}, in_cassette - seen
+
+
+def verify_schema(man: dict) -> None:
+    """Same keys as the guangzhou manifest."""
+    ref = json.loads((ROOT / GZ_MANIFEST).read_bytes().decode("utf-8"))
+    assert set(man) == set(ref), set(man) ^ set(ref)
+    assert all(set(r) == set(ref["reports"][0]) for r in man["reports"])
+
+
+# ---------------------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shared", default=DEFAULT_SHARED,
+                        help="the shared material; a relative path is taken from the repository root "
+                             "(default %(default)s)")
+    args = parser.parse_args(argv)
+    shared = (ROOT / args.shared).resolve()
+    template = read_template(shared)
+
+    reports, notes = build_reports(shared)
+    lists = build_list_pages(reports)
+    interactions, pages = build_interactions(template, reports, lists)
+    data = {"version": 1, "interactions": interactions}
+
+    cassette_path = ROOT / CASSETTE_OUT
+    cassette_path.parent.mkdir(parents=True, exist_ok=True)
+    cassette_path.write_bytes(gz.dump_yaml(data))
+    man = manifest(reports, lists)
+    manifest_path = ROOT / MANIFEST_OUT
+    manifest_path.parent.mkdir(parents=True, exist_ok=True)
+    manifest_path.write_bytes((json.dumps(man, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+
+    gz.verify_cassette(cassette_path, interactions)
+    verify_pages(reports, lists, pages, data, man)
+    verify_schema(man)
+
+    for i in interactions:
+        headers = i["response"]["headers"]
+        print(f'{i["response"]["status"]["code"]} {headers["Content-Type"][0]:26} '
+              f'{headers["Content-Length"][0]:>7}  {i["request"]["uri"]}')
+    print(f"seed 004: {len(notes['seed004']['joined'])} page-break joins, "
+          f"{notes['seed004']['repeated_headers']} repeated table headers dropped")
+    print(f"wrote {CASSETTE_OUT} ({cassette_path.stat().st_size} bytes, {len(interactions)} interactions) "
+          f"and {MANIFEST_OUT} ({len(reports)} reports)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
