@@ -1,0 +1,573 @@
+#!/usr/bin/env python3
+"""Construct ``cassettes/songyuan.yaml`` and ``tests/data/songyuan_manifest.json``.
+
+The cassette is a vcrpy (version 1) replay of the 松原 (Jilin) 政府信息公开年度报告 column
+``https://www.jlsy.gov.cn/xxgk/sysrmzf/syrmzfbgs/ndbg/`` (host unverified), an older TRS WCM
+site SERVED IN GBK: every HTML page is GBK bytes, declares ``<meta charset="gb2312">`` (as old
+sites do, although some characters on it are GBK-only) and is sent as ``Content-Type: text/html``
+with no charset. It is CONSTRUCTED, not recorded: no live site can be reached from our machines.
+
+* real: the page template, a single-page clone of a real TRS WCM article page of the 云南省人民政府
+  portal (``corpus/raw/mhxqwer-lxhyn.gov.cn/index.html``, see ``corpus/raw/MANIFEST.tsv``; no real
+  松原 page was available), and the report texts (seeds 000, 002, 003, 004 and one report PDF);
+* constructed: the list pages (two pages and ``index.html``), robots.txt, document ids,
+  publication times, HTTP headers, the GBK re-encoding, and the placement of the reports in the
+  column (only seed 002 is a 松原 report).
+
+On detail pages the template's article (``<title>``, the ``h3`` title, the ``articletitle``/
+``pubdate``/``contentsource`` meta tags, the TRS monitor's ``docId``/``doctitle``, the 来源/date
+header line and the ``div.TRS_Editor`` body) is replaced by the report; every other line of the
+template stays as it was (checked line by line), apart from the ``<meta charset>``.
+
+The manifest is the ground truth of what was put in: for every report its URL, metadata, every
+body paragraph and every table row exactly as written into the HTML.
+
+Usage (from the repository root)::
+
+    python tools/build_songyuan_cassette.py [--shared ../shared]
+
+Reuses ``tools/build_guangzhou_cassette.py`` (body builders, HTML rendering, HTTP helpers,
+checks). Needs ``pdfplumber``. The output is deterministic: byte-identical on every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import urljoin
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import build_guangzhou_cassette as gz  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SHARED = "../shared"  # relative to the repository root
+CASSETTE_OUT = "cassettes/songyuan.yaml"
+MANIFEST_OUT = "tests/data/songyuan_manifest.json"
+
+# ---------------------------------------------------------------------------------------
+# The site
+# ---------------------------------------------------------------------------------------
+
+HOST = "https://www.jlsy.gov.cn"  # unverified (notes/portals.md)
+COLUMN = HOST + "/xxgk/sysrmzf/syrmzfbgs/ndbg/"
+SECTION = "ndbg"
+CST = timezone(timedelta(hours=8))
+RECORDED_AT = datetime(2025, 3, 13, 2, 21, 40, tzinfo=timezone.utc)  # "Date" of the first exchange
+
+HTML_TYPE = "text/html"  # no charset: the page's own <meta> (gb2312) is all a client gets
+DECLARED = "gb2312"
+ENCODING = "gbk"
+
+TEMPLATE = "corpus/raw/mhxqwer-lxhyn.gov.cn/index.html"
+# What the template page was about; every trace of it is replaced (and checked to be gone).
+TEMPLATE_TITLE = "昆明完成“智慧城市”顶层设计"
+TEMPLATE_SOURCE = "云南日报"
+TEMPLATE_PUBDATE = "2016-08-11 08:13"
+TEMPLATE_DATETIME = "2016-08-11 08:13:00"
+TEMPLATE_DOC_ID = "165674"
+TEMPLATE_GONE = (TEMPLATE_TITLE, TEMPLATE_SOURCE, TEMPLATE_DOC_ID, "2016-08-11", "08:13", "智慧城市",
+                 "昆明完成", "十三五", "李效华")
+TEMPLATE_CHARSET = '    <meta charset="UTF-8">\n'
+TITLE_SUFFIX = "_州市动态_云南省人民政府门户网站"  # the template's <title> suffix (chrome, kept)
+
+# TRS_Editor body: the template writes it on one line, closed by ``</div> `` and the div.mart end
+EDITOR_START = "<div class=TRS_Editor>"
+EDITOR_END = "</div> \n\t\t\t\t</div>\n"
+
+# ---------------------------------------------------------------------------------------
+# The reports
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    n: int
+    doc_id: int  # TRS document id (6 digits, constructed)
+    title: str
+    agency: str
+    year: int
+    published: datetime  # CST
+    source: str
+    blocks: list
+
+    @property
+    def date(self) -> str:
+        return self.published.strftime("%Y-%m-%d")
+
+    @property
+    def path(self) -> str:
+        return f"{self.published:%Y%m}/t{self.published:%Y%m%d}_{self.doc_id}.html"
+
+    @property
+    def url(self) -> str:
+        return COLUMN + self.path
+
+    @property
+    def list_href(self) -> str:
+        return "./" + self.path
+
+
+NOTICE = {"title": "关于做好2024年政务公开工作的通知", "published": datetime(2024, 5, 20, 9, 12, 30, tzinfo=CST),
+          "doc_id": 478206}
+NOTICE["href"] = f"./{NOTICE['published']:%Y%m}/t{NOTICE['published']:%Y%m%d}_{NOTICE['doc_id']}.html"
+NOTICE["url"] = COLUMN + NOTICE["href"][2:]
+NOTICE["date"] = f"{NOTICE['published']:%Y-%m-%d}"
+
+
+def build_reports(shared: Path) -> list[Report]:
+    def at(text: str) -> datetime:
+        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=CST)
+
+    s000, s002, s003, s004 = (gz.seed_path(shared, k) for k in ("000", "002", "003", "004"))
+    text000, text002, text003, text004 = (gz.read_text(p) for p in (s000, s002, s003, s004))
+    title2 = "2013年广州市人力资源和社会保障局政府信息公开年度报告"
+    b1 = gz.body_seed_002(text002)
+    b2 = gz.body_seed_000(text000, title2)  # asserts that the seed's first line is this title
+    b3, notes004 = gz.body_seed_004(text004)
+    b4 = gz.body_from_pdf(shared / "corpus/raw/kirogovcompare/hzq2023_working.pdf")
+    b5 = gz.body_seed_003(text003)
+    reports = [
+        Report(1, 183954, b1[0].text, "松原市人力资源和社会保障局", 2015, at("2016-02-19 09:36:14"),
+               "松原市人力资源和社会保障局", b1),
+        Report(2, 139826, title2, "广州市人力资源和社会保障局", 2013, at("2014-03-11 10:08:25"),
+               "广州市人力资源和社会保障局", b2),
+        Report(3, 402318, b3[0].text, "广州市番禺区人力资源和社会保障局", 2021, at("2022-01-28 15:20:06"),
+               "广州市番禺区人力资源和社会保障局", b3),
+        Report(4, 463175, b4[0].text, "洪泽区人民政府", 2023, at("2024-01-25 10:15:32"),
+               "淮安市洪泽区人民政府办公室", b4),
+        Report(5, 102417, b5[0].text + b5[1].text, "衡阳市劳动和社会保障局", 2008, at("2009-03-30 16:47:51"),
+               "衡阳市劳动和社会保障局", b5),
+    ]
+    # the titles are the reports' own: check each against its text
+    assert reports[0].title == "松原市人力资源和社会保障局2015年度政府信息公开工作报告"
+    assert reports[2].title == "广州市番禺区人力资源和社会保障局 2021 年政府信息公开工作年度报告"
+    assert reports[3].title == "洪泽区人民政府2023年政府信息公开工作年度报告"
+    assert reports[4].title == "衡阳市劳动和社会保障局2008年政府信息公开年度报告"
+    for r in reports:
+        assert r.agency in r.title and str(r.year) in r.title, r.title
+        assert r.published.year == r.year + 1 and r.published.month <= 3
+        assert len(str(r.doc_id)) == 6
+        assert "'" not in r.title and "\\" not in r.title  # written into a JS string
+    gz.check_seed_coverage(text002, b1, skip=1)
+    gz.check_seed_coverage(text000, b2, skip=6, skip_tail=5)
+    gz.check_seed_coverage(text004, b3, dropped=notes004["dropped_cells"])
+    gz.check_seed_coverage(text003, b5)
+    return reports
+
+
+# ---------------------------------------------------------------------------------------
+# GBK
+# ---------------------------------------------------------------------------------------
+
+
+def in_gbk(ch: str) -> bool:
+    try:
+        ch.encode(ENCODING)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode(DECLARED)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def block_texts(blocks: list) -> list[str]:
+    return [t for b in blocks for t in ([b.text] if isinstance(b, gz.Para) else [c.text for row in b.rows for c in row])]
+
+
+def charset_findings(reports: list[Report]) -> dict:
+    """Characters of the report texts that GB2312 lacks but GBK has, and those GBK lacks
+    (written as character references; none is dropped)."""
+    found = {"gbk_only": [], "not_gbk": []}
+    for r in reports:
+        for text in block_texts(r.blocks):
+            for ch in dict.fromkeys(text):
+                if not in_gbk(ch):
+                    found["not_gbk"].append((r.n, ch, text))
+                elif not in_gb2312(ch):
+                    found["gbk_only"].append((r.n, ch, text))
+    return found
+
+
+def gbk_safe(markup: str) -> str:
+    """Characters GBK cannot encode become character references (U+00A0 as ``&nbsp;``), which
+    parse back to the same character; only the report bodies hold any."""
+    return "".join(c if in_gbk(c) else ("&nbsp;" if c == "\xa0" else f"&#x{ord(c):X};") for c in markup)
+
+
+def to_gbk(page: str, what: str) -> bytes:
+    data = page.encode(ENCODING)  # strict: every character must have been made encodable
+    assert data.decode(ENCODING) == page, f"{what}: GBK round trip differs"
+    return data
+
+
+# ---------------------------------------------------------------------------------------
+# HTML
+# ---------------------------------------------------------------------------------------
+
+esc = gz.esc
+
+
+def between(page: str, start: str, end: str) -> str:
+    assert page.count(start) == 1, start
+    i = page.index(start) + len(start)
+    return page[i:page.index(end, i)]
+
+
+def template_article_fragments(template: str) -> list[str]:
+    """Pieces (8+ characters) of the template article's own text, to prove none is left."""
+    import lxml.html
+
+    text = lxml.html.fromstring(f"<div>{between(template, EDITOR_START, EDITOR_END)}</div>").text_content()
+    pieces = [f for f in re.split(r"[\s\u3000，。、“”‘’：；（）()！？]+", text) if len(f) >= 8]
+    return sorted(set(pieces))
+
+
+def check_leftovers(page: str, what: str, fragments: list[str]) -> None:
+    for gone in TEMPLATE_GONE + tuple(fragments):
+        assert gone not in page, f"template leftover {gone!r} in {what}"
+
+
+def set_charset(page: str) -> str:
+    return gz.replace_all(page, TEMPLATE_CHARSET, f'    <meta charset="{DECLARED}">\n', 1)
+
+
+def detail_page(template: str, report: Report, fragments: list[str]) -> str:
+    """The template with the report in it; everything outside its article stays as it was."""
+    page = set_charset(template)
+    title = esc(report.title)
+    page = gz.replace_all(page, f"<title>{TEMPLATE_TITLE}{TITLE_SUFFIX}</title>",
+                          f"<title>{title}{TITLE_SUFFIX}</title>", 1)
+    for name, value in [("articletitle", report.title), ("pubdate", report.published.strftime("%Y-%m-%d %H:%M")),
+                        ("contentsource", report.source)]:
+        page = gz.set_meta(page, name, value)
+    page = gz.replace_all(page, f"params.docId='{TEMPLATE_DOC_ID}';", f"params.docId='{report.doc_id}';", 1)
+    page = gz.replace_all(page, f"params.doctitle='{TEMPLATE_TITLE}';", f"params.doctitle='{report.title}';", 1)
+    page = gz.replace_all(page, f"\t\t\t\t\t{TEMPLATE_TITLE}\n\n\t\t\t\t</h3>", f"\t\t\t\t\t{title}\n\n\t\t\t\t</h3>", 1)
+    page = gz.replace_all(page, f"\t\t\t\t\t来源：{TEMPLATE_SOURCE}\n", f"\t\t\t\t\t来源：{esc(report.source)}\n", 1)
+    page = gz.replace_all(page, f"\t\t\t\t\t{TEMPLATE_DATETIME} \n",
+                          f"\t\t\t\t\t{report.published:%Y-%m-%d %H:%M:%S} \n", 1)
+    page = gz._replace_between(page, EDITOR_START, EDITOR_END, gbk_safe(gz.render_body(report.blocks)))
+    check_leftovers(page, f"report {report.n}", fragments)
+    return page
+
+
+@dataclass
+class ListPage:
+    url: str
+    items: list[str]  # <li> of the list
+    pager: tuple[int, int]  # (count, current)
+    last_modified: datetime
+
+
+def list_item(href: str, title: str, date: str) -> str:
+    return f'<li><a href="{html.escape(href)}" title="{html.escape(title)}">{esc(title)}</a><span>{date}</span></li>'
+
+
+def page_name(k: int) -> str:  # k: 0-based
+    return "index.html" if k == 0 else f"index_{k}.html"
+
+
+def pager(count: int, current: int) -> str:
+    """The TRS pager: the ``createPageHTML`` call that draws it in a browser, plus the static
+    links a browser without JavaScript (or a crawler) follows."""
+    links = []
+    if current > 0:
+        links += [f'<a href="{page_name(0)}">首页</a>', f'<a href="{page_name(current - 1)}">上一页</a>']
+    if current < count - 1:
+        links += [f'<a href="{page_name(current + 1)}">下一页</a>', f'<a href="{page_name(count - 1)}">尾页</a>']
+    script = f'<script type="text/javascript">createPageHTML({count}, {current}, "index", "html");</script>'
+    return ('\t\t\t<div class="page">\n' + "".join(f"\t\t\t\t{x}\n" for x in [script] + links) + "\t\t\t</div>\n")
+
+
+LIST_START = '\t\t\t\t<div class="siteright"></div>\n\t\t\t</div>\n'  # after the column box (chrome, kept)
+LIST_END = "\n\t\t\t</div>\n\t\t\t\t\n\t\t</div>\n      </center>"
+ARTICLE_META = ("articletitle", "pubdate", "contentsource", "keywords", "author")
+
+
+def render_list_page(template: str, lp: ListPage, fragments: list[str]) -> str:
+    """A list page in the template's chrome: the article-only parts (article meta tags, the
+    monitor's docId/doctitle) are removed, and the article area (title, header line, body,
+    print/share bar, related documents) is replaced by ``ul.list`` and the pager."""
+    page = set_charset(template)
+    page = gz.replace_all(page, f"<title>{TEMPLATE_TITLE}{TITLE_SUFFIX}</title>",
+                          f"<title>{TITLE_SUFFIX[1:]}</title>", 1)
+    for name in ARTICLE_META:
+        page = gz.sub_once(rf'<meta name="{name}" content="[^"]*">\n', "", page)
+    page = gz.sub_once(r"params\.docId='\d+';\nparams\.doctitle='[^']*';\n", "", page)
+    items = "".join(f"\t\t\t\t{li}\n" for li in lp.items)
+    main = f'\t\t\t<ul class="list">\n{items}\t\t\t</ul>\n' + pager(*lp.pager)
+    page = gz._replace_between(page, LIST_START, LIST_END, main)
+    check_leftovers(page, lp.url, fragments)
+    return page
+
+
+def build_list_pages(reports: list[Report]) -> tuple[list[ListPage], list[dict]]:
+    """The column over two pages, newest first, and index.html (page 2's 首页/上一页 target:
+    the same page as the column). The notice (not a report) is on page 1."""
+    newest = sorted(reports, key=lambda r: r.published, reverse=True)
+    listed = [(r.published, list_item(r.list_href, r.title, r.date)) for r in newest[:3]]
+    listed.append((NOTICE["published"], list_item(NOTICE["href"], NOTICE["title"], NOTICE["date"])))
+    page1 = [li for _, li in sorted(listed, key=lambda x: x[0], reverse=True)]
+    page2 = [list_item(r.list_href, r.title, r.date) for r in newest[3:]]
+    modified = max(newest[0].published, NOTICE["published"]) + timedelta(minutes=3)
+    pages = [
+        ListPage(COLUMN, page1, (2, 0), modified),
+        ListPage(COLUMN + "index_1.html", page2, (2, 1), modified),
+        ListPage(COLUMN + "index.html", page1, (2, 0), modified),
+    ]
+    return pages, [NOTICE]
+
+
+# ---------------------------------------------------------------------------------------
+# HTTP exchanges and the cassette
+# ---------------------------------------------------------------------------------------
+
+
+def build_interactions(template: str, reports: list[Report], lists: list[ListPage],
+                       fragments: list[str]) -> tuple[list[dict], dict[str, bytes]]:
+    """All exchanges, in the order a crawl makes them, and each URL's page bytes."""
+    clock = gz.Clock(RECORDED_AT)
+    pages: dict[str, bytes] = {}
+    out = []
+    robots_modified = datetime(2021, 6, 8, 14, 2, 51, tzinfo=CST)
+    out.append(gz.ok(HOST + "/robots.txt", b"User-agent: *\nDisallow:\n", "text/plain", robots_modified,
+                     clock.tick()))
+    by_url = {r.url: r for r in reports}
+
+    def add(url: str, data: bytes, modified: datetime):
+        pages[url] = data
+        exchange = gz.ok(url, data, HTML_TYPE, modified, clock.tick())
+        assert isinstance(exchange["response"]["body"]["string"], bytes), f"{url}: stored as text"
+        out.append(exchange)
+
+    def add_list(lp: ListPage):
+        add(lp.url, to_gbk(render_list_page(template, lp, fragments), lp.url), lp.last_modified)
+
+    def add_reports(lp: ListPage):
+        for href in re.findall(r'<a href="([^"]+)"', "".join(lp.items)):
+            url = urljoin(lp.url, href)
+            if url in by_url:
+                r = by_url[url]
+                add(url, to_gbk(detail_page(template, r, fragments), url), r.published + timedelta(seconds=41))
+
+    page1, page2, index = lists
+    add_list(page1)
+    add_reports(page1)
+    add_list(page2)
+    add_reports(page2)
+    add_list(index)
+    urls = [i["request"]["uri"] for i in out]
+    assert len(urls) == len(set(urls)), "duplicate interaction"
+    assert {r.url for r in reports} <= set(urls)
+    return out, pages
+
+
+# ---------------------------------------------------------------------------------------
+# Manifest
+# ---------------------------------------------------------------------------------------
+
+
+def manifest(reports: list[Report], lists: list[ListPage], non_reports: list[dict]) -> dict:
+    return {
+        "column": COLUMN,
+        "reports": [
+            {
+                "n": r.n,
+                "url": r.url,
+                "listed_as": r.list_href,
+                "section": SECTION,
+                "title": r.title,
+                "agency": r.agency,
+                "report_year": r.year,
+                "pub_date": r.date,
+                "source": r.source,
+                "traditional": False,
+                "paragraphs": [b.text for b in r.blocks if isinstance(b, gz.Para)],
+                "tables": [[[c.text for c in row] for row in b.rows] for b in r.blocks if isinstance(b, gz.Table)],
+                "attachments": [],
+            }
+            for r in reports
+        ],
+        "file_reports": [],
+        "attachment_files": {},
+        "non_reports": [n["url"] for n in non_reports],
+        "list_pages": [lp.url for lp in lists],
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Checks on the written files
+# ---------------------------------------------------------------------------------------
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def changed_lines(template: str, page: str) -> list[int]:
+    """0-based numbers of the template lines a detail page changes (it changes lines in place)."""
+    old, new = template.split("\n"), page.split("\n")
+    assert len(old) == len(new), "a detail page has other lines than the template"
+    return [k for k, (a, b) in enumerate(zip(old, new)) if a != b]
+
+
+def allowed_detail_lines(template: str) -> set[int]:
+    lines = template.split("\n")
+    marks = [TEMPLATE_CHARSET.strip(), '<meta name="articletitle"', '<meta name="pubdate"',
+             '<meta name="contentsource"', "params.docId=", "params.doctitle=", "<title>",
+             f"\t\t\t\t\t{TEMPLATE_TITLE}", f"来源：{TEMPLATE_SOURCE}", TEMPLATE_DATETIME, EDITOR_START]
+    found = set()
+    for mark in marks:
+        hits = [k for k, line in enumerate(lines) if mark in line]
+        assert len(hits) == 1, (mark, hits)
+        found |= set(hits)
+    return found
+
+
+def verify_pages(template: str, reports: list[Report], pages: dict[str, bytes], data: dict,
+                 manifest_data: dict) -> None:
+    """Parse every page back from its GBK bytes: the page declares gb2312 and is sent without a
+    charset; a detail page's div.TRS_Editor holds exactly the manifest's paragraphs and table rows,
+    in order, under the report's title, date and source, and only the article's lines differ from
+    the template; list links resolve to interactions, except the non-report."""
+    import lxml.html
+
+    in_cassette = {i["request"]["uri"] for i in data["interactions"]}
+    for i in data["interactions"]:
+        if i["request"]["uri"] in pages:
+            assert i["response"]["headers"]["Content-Type"] == [HTML_TYPE]
+    allowed = allowed_detail_lines(template)
+    for r, m in zip(reports, manifest_data["reports"], strict=True):
+        raw = pages[r.url]
+        text = raw.decode(ENCODING)
+        assert raw.decode("gb18030") == text
+        assert f'<meta charset="{DECLARED}">' in text and "charset=\"UTF-8\"" not in text
+        assert set(changed_lines(template, text)) <= allowed, f"report {r.n}: template chrome changed"
+        doc = lxml.html.fromstring(text)
+        assert doc.findtext(".//title") == r.title + TITLE_SUFFIX
+        assert [squash(h.text_content()) for h in doc.cssselect("h3.h3class")] == [r.title]
+        meta = {e.get("name"): e.get("content") for e in doc.cssselect("meta[name]")}
+        assert meta["articletitle"] == r.title and meta["contentsource"] == r.source
+        assert meta["pubdate"] == r.published.strftime("%Y-%m-%d %H:%M")
+        header = squash(doc.cssselect("div.datetime")[0].text_content())
+        assert header.startswith(f"来源：{r.source} {r.published:%Y-%m-%d %H:%M:%S} 【字体"), header
+        assert f"params.docId='{r.doc_id}';" in text and f"params.doctitle='{r.title}';" in text
+        editors = doc.cssselect("div.TRS_Editor")
+        assert len(editors) == 1
+        paragraphs, tables = [], []
+        for child in editors[0]:
+            if child.tag == "p":
+                paragraphs.append(child.text_content().strip())
+            elif child.tag == "table":
+                tables.append([[td.text_content().strip() for td in tr.findall("td")] for tr in child.iter("tr")])
+            else:
+                raise AssertionError(f"report {r.n}: unexpected <{child.tag}> in the body")
+        assert paragraphs == m["paragraphs"], f"report {r.n}: paragraphs differ"
+        assert tables == m["tables"], f"report {r.n}: tables differ"
+        spans = [[(int(td.get("rowspan", 1)), int(td.get("colspan", 1))) for td in tr.findall("td")]
+                 for t in editors[0].findall("table") for tr in t.iter("tr")]
+        assert spans == [[(c.rowspan, c.colspan) for c in row] for b in r.blocks if isinstance(b, gz.Table)
+                         for row in b.rows], f"report {r.n}: rowspan/colspan differ"
+    reachable, listed = set(), set()
+    for url in manifest_data["list_pages"]:
+        text = pages[url].decode(ENCODING)
+        assert f'<meta charset="{DECLARED}">' in text
+        doc = lxml.html.fromstring(text)
+        assert doc.findtext(".//title") == TITLE_SUFFIX[1:]
+        assert not doc.cssselect("div.TRS_Editor") and not doc.cssselect('meta[name="articletitle"]')
+        for a in doc.cssselect("ul.list a") + doc.cssselect("div.page a"):
+            reachable.add(urljoin(url, a.get("href")))
+        listed |= {urljoin(url, a.get("href")) for a in doc.cssselect("ul.list a")}
+        for li in doc.cssselect("ul.list li"):
+            a = li.find("a")
+            assert a.get("title") == a.text_content() and re.fullmatch(r"\d{4}-\d{2}-\d{2}", li.findtext("span"))
+        # chrome after the list is the template's, byte for byte
+        assert text.endswith(template[template.index(LIST_END):])
+    non_reports = set(manifest_data["non_reports"])
+    missing = reachable - in_cassette - non_reports
+    assert not missing, f"listed but not in the cassette: {missing}"
+    assert non_reports <= listed and not non_reports & in_cassette
+    assert {r.url for r in reports} <= listed, "a report is not listed"
+    assert {COLUMN + "index_1.html", COLUMN + "index.html"} <= reachable
+    assert pages[COLUMN] == pages[COLUMN + "index.html"]
+    assert re.search(r'createPageHTML\(2, 0, "index", "html"\);', pages[COLUMN].decode(ENCODING))
+    assert re.search(r'createPageHTML\(2, 1, "index", "html"\);', pages[COLUMN + "index_1.html"].decode(ENCODING))
+
+
+def verify_gbk_only(reports: list[Report], pages: dict[str, bytes], findings: dict) -> None:
+    """At least one page holds a character GBK has and GB2312 lacks: decoding it as its declared
+    gb2312 fails, decoding as GBK/GB18030 works."""
+    assert findings["gbk_only"], "no report text holds a GBK-only character"
+    for n, ch, _ in findings["gbk_only"]:
+        raw = pages[reports[n - 1].url]
+        assert ch in raw.decode(ENCODING)
+        try:
+            raw.decode(DECLARED)
+        except UnicodeDecodeError:
+            pass
+        else:
+            raise AssertionError(f"report {n} decodes as {DECLARED}")
+
+
+# ---------------------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shared", default=DEFAULT_SHARED,
+                        help="the shared material; a relative path is taken from the repository root "
+                             "(default %(default)s)")
+    args = parser.parse_args(argv)
+    shared = (ROOT / args.shared).resolve()
+    template = gz.read_text(shared / TEMPLATE)
+    assert all(in_gbk(ch) for ch in set(template)), "the template's chrome is not all GBK"
+    fragments = template_article_fragments(template)
+    assert len(fragments) > 10
+
+    reports = build_reports(shared)
+    findings = charset_findings(reports)
+    lists, non_reports = build_list_pages(reports)
+    interactions, pages = build_interactions(template, reports, lists, fragments)
+    data = {"version": 1, "interactions": interactions}
+
+    cassette_path = ROOT / CASSETTE_OUT
+    cassette_path.parent.mkdir(parents=True, exist_ok=True)
+    cassette_path.write_bytes(gz.dump_yaml(data))
+    manifest_data = manifest(reports, lists, non_reports)
+    manifest_path = ROOT / MANIFEST_OUT
+    manifest_path.parent.mkdir(parents=True, exist_ok=True)
+    manifest_path.write_bytes((json.dumps(manifest_data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+
+    gz.verify_cassette(cassette_path, interactions)
+    verify_pages(template, reports, pages, data, manifest_data)
+    verify_gbk_only(reports, pages, findings)
+
+    for i in interactions:
+        headers = i["response"]["headers"]
+        print(f'{i["response"]["status"]["code"]} {headers["Content-Type"][0]:11} '
+              f'{headers["Content-Length"][0]:>7}  {i["request"]["uri"]}')
+    for n, ch, text in findings["gbk_only"]:
+        print(f"GBK-only (not GB2312) U+{ord(ch):04X} {ch} in report {n}: {text[:30]!r}")
+    for n, ch, text in findings["not_gbk"]:
+        print(f"not in GBK, written as a character reference: U+{ord(ch):04X} in report {n}: {text[:30]!r}")
+    print(f"wrote {CASSETTE_OUT} ({cassette_path.stat().st_size} bytes, {len(interactions)} interactions) "
+          f"and {MANIFEST_OUT} ({len(reports)} reports)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
