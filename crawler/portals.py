@@ -16,8 +16,7 @@ class Portal:
     region: str  # the government the portal belongs to
     platform: str  # module in crawler.platforms
     column: str  # root URL of the annual-report column (trailing slash)
-    sections: dict[str, str] = field(default_factory=dict)  # section key → label; URL = column + key + "/"
-    section_paths: dict[str, str] = field(default_factory=dict)  # section key → list path under column, if not key/
+    sections: dict[str, str] = field(default_factory=dict)  # section key (first folder below the column) → label
     default_section: str | None = None  # section of reports directly in the column
     hosts: tuple[str, ...] = ()  # every host (host:port if not default) the portal answers on; the first is canonical
     containers: tuple[str, ...] = ()  # main-text selectors tried before the platform's
@@ -26,9 +25,6 @@ class Portal:
     @property
     def canonical_host(self) -> str:
         return self.hosts[0]
-
-    def section_url(self, key: str) -> str:
-        return self.column + self.section_paths.get(key, f"{key}/")
 
 
 PORTALS: dict[str, Portal] = {
@@ -47,7 +43,6 @@ PORTALS: dict[str, Portal] = {
         platform="trs",
         column="https://www.tongxin.gov.cn/zwgk/zfxxgknb/",
         sections={"2021_72801": "2023年度（部门直属机构）"},
-        section_paths={"2021_72801": "2021_72801/bmzsjg/"},
         hosts=("www.tongxin.gov.cn", "tongxin.gov.cn"),
     ),
     "songyuan": Portal(
@@ -63,8 +58,7 @@ PORTALS: dict[str, Portal] = {
         region="衡阳市",
         platform="hunan",
         column="https://www.hengyang.gov.cn/xxgk/szfxxgkml/zfxxgkndbg/",
-        sections={"szfgzbmndbg": "市政府工作部门（2020年前）", "szfxxgk": "市政府工作部门（2022年起）"},
-        section_paths={"szfxxgk": "szfxxgk/2022nd/szfgzbmxxgkndbg/"},
+        sections={"szfgzbmndbg": "市政府工作部门（2020年前）", "szfxxgk": "2022年起（szfxxgk/<YYYY>nd/…）"},
         hosts=("www.hengyang.gov.cn", "hengyang.gov.cn"),
     ),
     "guangzhou": Portal(

@@ -38,9 +38,14 @@ def list_page(names):
     return f"<html><body><ul class='news_list'>{items}</ul></body></html>"
 
 
+# a crawl starts at the column root, also with a section filter (sections hold year folders found there)
+COLUMN_ROOT = kit.response(200, "<html><body><ul><li><a href='bm/'>市政府部门</a></li></ul></body></html>")
+
+
 def test_bad_responses_are_recorded_not_stored(tmp_path, db_path):
     names = list(CASES)
-    exchanges = {"https://www.gz.gov.cn/robots.txt": kit.ROBOTS_OK, R + "bm/": kit.response(200, list_page(names))}
+    exchanges = {"https://www.gz.gov.cn/robots.txt": kit.ROBOTS_OK, R: COLUMN_ROOT,
+                 R + "bm/": kit.response(200, list_page(names))}
     for i, name in enumerate(names):
         exchanges[f"{R}bm/2013n/content/post_{100 + i}.html"] = CASES[name][0]
     cassette = kit.write(tmp_path / "bad.yaml", exchanges)
@@ -66,7 +71,7 @@ def test_bad_responses_are_recorded_not_stored(tmp_path, db_path):
 
 
 def test_cassette_miss_fails_loudly(tmp_path, db_path, caplog):
-    exchanges = {"https://www.gz.gov.cn/robots.txt": kit.ROBOTS_OK,
+    exchanges = {"https://www.gz.gov.cn/robots.txt": kit.ROBOTS_OK, R: COLUMN_ROOT,
                  R + "bm/": kit.response(200, list_page(["only"]))}
     cassette = kit.write(tmp_path / "miss.yaml", exchanges)
     stats = run_crawl("guangzhou", {"CASSETTE": cassette, "ARCHIVE_DB": db_path}, sections="bm")

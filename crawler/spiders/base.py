@@ -129,9 +129,10 @@ class PortalSpider(scrapy.Spider):
             "" if previous_complete else " (previous crawl did not finish)",
             ", revalidating every report" if self.revalidate else "",
         )
-        starts = [self.portal.section_url(s) for s in self.sections] if self.sections else [self.portal.column]
-        for url in starts:
-            yield self.list_request(url, found_on=None)
+        # Always from the column root, with or without a section filter: sections hold year
+        # folders whose names cannot be built (2019n/, mb2021/, 2023nd/…), only found on the
+        # column's pages; the filter then keeps the wanted sections' sub-columns and reports.
+        yield self.list_request(self.portal.column, found_on=None)
         for request in self.revalidation_requests():
             yield request
 
