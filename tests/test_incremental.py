@@ -197,3 +197,57 @@ def test_record_then_replay_offline(tmp_path):
     a = sqlite3.connect(tmp_path / "live.db").execute("select clean_sha256 from versions order by report_url").fetchall()
     b = sqlite3.connect(tmp_path / "replay.db").execute("select clean_sha256 from versions order by report_url").fetchall()
     assert a == b
+
+
+# --- a column root that shows each sub-column's newest entries (Hunan platform) -----------------
+
+HY = "https://www.hengyang.gov.cn/xxgk/szfxxgkml/zfxxgkndbg/"
+HY_DEPT = HY + "szfgzbmndbg/"
+
+
+def _hy_report(k: int) -> tuple[str, str]:
+    return f"{HY_DEPT}hysrsj/20200118/i{418000 + k}.html", f"衡阳市第{k}局2019年政府信息公开工作年度报告"
+
+
+def _hy_li(k: int, base: str) -> str:
+    url, title = _hy_report(k)
+    return f'<li><a href="{url[len(base):]}" title="{title}">{title}</a><span>2020-01-{10 + k:02d}</span></li>'
+
+
+def _hy_cassette(path, newest_first: list[int], per_page: int, pages_in_cassette: int) -> str:
+    """The root lists the department list's two newest entries; the list is paged by
+    ``index_N.html``; only the first ``pages_in_cassette`` pages can be fetched."""
+    from tests import cassette_kit as kit
+
+    root = ('<html><body><h3><a href="szfgzbmndbg/">市政府工作部门</a></h3><ul>'
+            + "".join(_hy_li(k, HY) for k in newest_first[:2]) + "</ul></body></html>")
+    pages = [newest_first[i:i + per_page] for i in range(0, len(newest_first), per_page)]
+    exchanges = {"https://www.hengyang.gov.cn/robots.txt": kit.ROBOTS_OK, HY: kit.response(200, root)}
+    for n, items in enumerate(pages[:pages_in_cassette], start=1):
+        nxt = f'<a href="index_{n + 1}.html">下一页</a>' if n < len(pages) else ""
+        url = HY_DEPT if n == 1 else f"{HY_DEPT}index_{n}.html"
+        exchanges[url] = kit.response(200, "<html><body><ul>" + "".join(_hy_li(k, HY_DEPT) for k in items)
+                                      + f"</ul><div>{nxt}</div></body></html>")
+    for k in newest_first:
+        url, title = _hy_report(k)
+        body = "".join(f"<p>{title}第{i}段：本年度共主动公开政府信息{k * 10 + i}条，依申请公开{i}件，均按时办结。</p>"
+                       for i in range(8))
+        exchanges[url] = kit.response(200, f"<html><body><div id='zoom'><h1>{title}</h1>{body}</div></body></html>")
+    return kit.write(path, exchanges)
+
+
+def test_entries_first_seen_on_the_column_root_do_not_stop_the_walk(tmp_path, db_path):
+    """Four new reports: the root shows the two newest, page 1 of the list the same two.
+    They are new on page 1 too, so page 2 (two more new ones) is fetched; page 3 (known
+    reports only) ends the walk and page 4 is never asked for (it is not in the cassette)."""
+    settings = {**FAST, "ARCHIVE_DB": db_path}
+    first = _hy_cassette(tmp_path / "1.yaml", [4, 3, 2, 1], per_page=2, pages_in_cassette=2)
+    stats = run_crawl("hengyang", {**settings, "CASSETTE": first})
+    assert stats["archive/reports/new"] == 4 and not stats.get("cassette/miss")
+
+    second = _hy_cassette(tmp_path / "2.yaml", [8, 7, 6, 5, 4, 3, 2, 1], per_page=2, pages_in_cassette=3)
+    stats = run_crawl("hengyang", {**settings, "CASSETTE": second})
+    assert not stats.get("cassette/miss"), "walked past the first page of known reports"
+    assert stats["archive/reports/new"] == 4  # 8, 7 (root and page 1), 6, 5 (page 2)
+    assert stats["archive/pagination_stopped"] == 1
+    assert count(db_path, "select count(*) from reports") == 8

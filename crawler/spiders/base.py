@@ -29,7 +29,8 @@ from crawler.portals import Portal
 
 # Statuses the callbacks see (to record them and their reason); redirects are still followed.
 SEE_STATUSES = [304] + list(range(400, 600))
-_FOLDER_YEAR = re.compile(r"/(?:nb|mb)?((?:19|20)\d{2})n?/$")
+# a year folder anywhere below the column: 2019n/, nb2020/, mb2021/, 2022/, 2023nd/ (年度)
+_FOLDER_YEAR = re.compile(r"/(?:nb|mb)?((?:19|20)\d{2})(?:nd|n)?/")
 
 
 def parse_years(value: str | None) -> tuple[int, int] | None:
@@ -57,6 +58,7 @@ class PortalSpider(scrapy.Spider):
         self.sections = self.parse_sections(sections)
         self.allowed_domains = [h.split(":")[0] for h in self.portal.hosts]
         self.reports_seen: set[str] = set()
+        self.fresh: set[str] = set()  # reports found new or changed on a list in this crawl
         self.listed = 0  # report entries seen on list pages (0 at the end: the column is empty or broken)
         self._reached_hosts: set[str] = set()
 
@@ -241,15 +243,21 @@ class PortalSpider(scrapy.Spider):
             canonical = self.canonical(entry.url)
             listed.append(canonical)
             if canonical in self.reports_seen:
+                # Already requested from another list (a column root that shows each
+                # sub-column's newest entries): still new on this list, so its next page may
+                # hold more new reports; only known, unchanged entries allow an early stop.
+                changed += canonical in self.fresh
                 continue
             self.reports_seen.add(canonical)
             known = self.archive.known_report(canonical)
             rstate = self.archive.state(canonical)
             if known is None or rstate is None:
                 changed += 1
+                self.fresh.add(canonical)
                 requests.append(self.report_request(entry, found_on, None))
             elif (entry.title, entry.date) != (rstate.get("list_title"), rstate.get("list_date")):
                 changed += 1
+                self.fresh.add(canonical)
                 self.crawler.stats.inc_value("archive/list_entry_changed")
                 requests.append(self.report_request(entry, found_on, rstate))
             else:
@@ -290,7 +298,8 @@ class PortalSpider(scrapy.Spider):
             yield self.list_request(later[0][1], found_on=url)
 
     def _wanted_folder(self, folder: str) -> bool:
-        m = _FOLDER_YEAR.search(folder)
+        below = folder[len(self.portal.column) - 1:] if folder.startswith(self.portal.column) else folder
+        m = _FOLDER_YEAR.search(below)
         if m and not self.wanted_year(int(m.group(1))):
             self.crawler.stats.inc_value("archive/skipped_year_folder")
             return False
