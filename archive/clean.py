@@ -303,7 +303,8 @@ def _walk(el, out: list, buf: list[str]) -> None:
             pass
         elif tag == "table":
             _flush(buf, out)
-            out.append(("table", child))
+            if _squash(child.text_content()):  # a table with no text is a spacer, not data
+                out.append(("table", child))
         elif tag == "br":
             _flush(buf, out)
         elif tag in _BLOCK_TAGS or tag in ("blockquote", "pre", "center", "dl", "dt", "dd", "h1", "section"):
