@@ -58,6 +58,8 @@ def test_portal_replay_stores_the_expected_reports(portal, tmp_path):
     assert not set(m["non_reports"]) & fetched
     texts = {r["url"]: r["text"] for r in db.execute(
         "select r.url, v.text from reports r join versions v on v.id = r.current_version")}
+    tables = {r["url"]: json.loads(r["tables"] or "[]") for r in db.execute(
+        "select r.url, v.tables from reports r join versions v on v.id = r.current_version")}
     for r in m["reports"]:
         text = texts[r["url"]]
         flat, lines = squash(text), {squash(x) for x in text.split("\n")}
@@ -68,6 +70,13 @@ def test_portal_replay_stores_the_expected_reports(portal, tmp_path):
                 if any(c.strip() for c in row):
                     assert squash(" | ".join(row)) in lines, (r["url"], row)
         assert not any(CHROME.match(x.strip()) for x in text.split("\n")), r["url"]
+        # every table put in is stored as a table with its rows, and nothing else is
+        assert [t["n_rows"] for t in tables[r["url"]]] == [len(t) for t in r["tables"]], r["url"]
+    if "encoding" in m:  # how the pages must be decoded (e.g. a header that beats a wrong <meta>)
+        want_enc = m["encoding"]
+        rows = db.execute("select encoding, encoding_method from versions").fetchall()
+        assert {(r["encoding"], r["encoding_method"]) for r in rows} == {
+            (want_enc["encoding"], want_enc["encoding_method"])}
 
 
 @pytest.mark.parametrize("portal", AVAILABLE)
@@ -79,10 +88,8 @@ def test_column_spider_detects_the_platform(portal, tmp_path):
     assert stats["archive/reports/new"] == len(m["reports"])
 
 
-def test_generic_fallback_on_a_real_template_column(tmp_path):
-    portal = next((p for p in ("songyuan", "tongxin", "hengyang", "panyu") if p in AVAILABLE), None)
-    if portal is None:
-        pytest.skip("no portal cassette")
+@pytest.mark.parametrize("portal", AVAILABLE)
+def test_generic_fallback_on_a_real_template_column(portal, tmp_path):
     m = manifest(portal)
     stats = replay("column", str(tmp_path / "g.db"), portal, url=m["column"], platform="generic")
     assert stats["archive/platform"] == "generic"
@@ -90,7 +97,7 @@ def test_generic_fallback_on_a_real_template_column(tmp_path):
     stored = {r[0] for r in db.execute("select url from reports")}
     # the generic fallback finds report links by their words; it does not know the pager's script,
     # only its links, so it reaches every report the list pages link
-    assert stored and stored <= {r["url"] for r in m["reports"]}
+    assert stored == {r["url"] for r in m["reports"]}
 
 
 def test_column_without_reports_fails_loudly(tmp_path):
@@ -113,3 +120,24 @@ def test_column_spider_arguments():
                 {"url": "https://x.gov.cn/", "sections": "bm"}):
         with pytest.raises(ValueError):
             ColumnSpider.check_arguments(**bad)
+
+
+@pytest.mark.skipif("hengyang" not in AVAILABLE, reason="no hengyang cassette")
+def test_sections_and_years_filter_sub_columns_found_on_the_column_root(tmp_path):
+    """hengyang's 2022-on reports sit in year folders (szfxxgk/2023nd/…) that only the column
+    root links: a section filter starts there and keeps that section's sub-columns; a year
+    filter skips the year folders of other years without fetching them."""
+    m = manifest("hengyang")
+    stats = replay("hengyang", str(tmp_path / "s.db"), "hengyang", sections="szfxxgk")
+    db = sqlite3.connect(tmp_path / "s.db")
+    got = {r[0] for r in db.execute("select url from reports")}
+    assert got == {r["url"] for r in m["reports"] if r["section"] == "szfxxgk"} and len(got) == 2
+    fetched = {r[0] for r in db.execute("select url from fetches")}
+    assert not any("/szfgzbmndbg/" in u for u in fetched)
+    assert stats["finish_reason"] == "finished"
+
+    stats = replay("hengyang", str(tmp_path / "y.db"), "hengyang", years="2024")
+    db = sqlite3.connect(tmp_path / "y.db")
+    assert [r[0] for r in db.execute("select report_year from reports")] == [2024]
+    fetched = {r[0] for r in db.execute("select url from fetches")}
+    assert not any("/2023nd/" in u for u in fetched) and stats["archive/skipped_year_folder"] == 1

@@ -1,0 +1,625 @@
+#!/usr/bin/env python3
+"""Construct ``cassettes/hengyang.yaml`` and ``tests/data/hengyang_manifest.json``.
+
+The cassette is a vcrpy (version 1) replay of the 衡阳 hengyang.gov.cn 政府信息公开年度报告 column
+``/xxgk/szfxxgkml/zfxxgkndbg/`` (Hunan intensive government-site platform). It is CONSTRUCTED,
+not recorded: no live site can be reached from our machines.
+
+* real: the page template, a single-page clone of a real detail page of another Hunan city
+  portal, 湘潭 (``corpus/raw/mhxqwer-qzhxiangtan.gov.cn/index.html``, see ``corpus/raw/MANIFEST.tsv``;
+  saved by a browser as UTF-16LE with a BOM while its ``<meta charset>`` still says gb2312), and
+  the report texts (seeds 000, 002, 003 and two report PDFs);
+* constructed: the column's layout as ``notes/portals.md`` describes it (``szfgzbmndbg/<dept>/``
+  with reports under the 2020-01-18 migration folder, ``szfxxgk/<YYYY>nd/szfgzbmxxgkndbg/`` from
+  2022), every list page and its markup (no Hunan list page was available: ``ul.list-ul``, a pager
+  of plain ``index_N.html`` links, the column root's boxes with 更多 links), robots.txt, the
+  ``i<id>`` ids, publication times, HTTP headers, the header line in the 衡阳 form of the notes
+  (``发布时间：… 来源：… 浏览量： 【字体：大 中 小】``), and the placement of the reports (only seed 003
+  is a 衡阳 report).
+
+Encoding: every page is served as UTF-8 with ``Content-Type: text/html;charset=UTF-8`` while the
+template's ``<meta charset="gb2312">`` is kept: the header must win (the bytes are not GB2312).
+
+The manifest is the ground truth of what was put in: for every report its URL, metadata, every
+body paragraph and every table row exactly as written into the HTML.
+
+Usage (from the repository root)::
+
+    python tools/build_hengyang_cassette.py [--shared ../shared]
+
+Reuses ``tools/build_guangzhou_cassette.py`` (body builders, table rendering, HTTP helpers,
+checks). Needs ``pdfplumber``. The output is deterministic: byte-identical on every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import html
+import json
+import re
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import urljoin
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import build_guangzhou_cassette as gz  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SHARED = "../shared"  # relative to the repository root
+CASSETTE_OUT = "cassettes/hengyang.yaml"
+MANIFEST_OUT = "tests/data/hengyang_manifest.json"
+
+# ---------------------------------------------------------------------------------------
+# The site
+# ---------------------------------------------------------------------------------------
+
+HOST = "https://www.hengyang.gov.cn"
+COLUMN = HOST + "/xxgk/szfxxgkml/zfxxgkndbg/"
+CST = timezone(timedelta(hours=8))
+RECORDED_AT = datetime(2025, 3, 14, 1, 52, 9, tzinfo=timezone.utc)  # "Date" of the first exchange
+HTML_TYPE = "text/html;charset=UTF-8"
+NL = "\r\n"  # the template's line ends, kept on every page
+
+TEMPLATE = "corpus/raw/mhxqwer-qzhxiangtan.gov.cn/index.html"
+TEMPLATE_TITLE = "“从齐白石故乡吹来的风”书画展亮相澳门"
+TITLE_SUFFIX = "_湘潭市人民政府网站"  # the template's <title> suffix (chrome, kept)
+TEMPLATE_DOC_ID = "1335045"
+TEMPLATE_GONE = (TEMPLATE_TITLE, TEMPLATE_DOC_ID, "齐白石", "2024-09-30", "2024.09.30", "09:24", "湘潭日报",
+                 "新湘潭客户端", "欧阳予慧", "南光集团", "content_1335045")
+TEMPLATE_COLUMN = ("部门动态", "政务类", "市直各部门政务动态信息")  # ColumnName / ColumnType / ColumnDescription
+
+ZOOM_START = '<div class="zwh1" id="zoom">' + NL + "          "  # body: from <wbr> to </wbr>
+ZOOM_END = NL + "\t\t  <table"  # the template's empty spacer table (chrome, kept)
+MAIN_START = '    <div class="xilan-main">' + NL  # list pages: the article area is replaced
+MAIN_END = "    </div>" + NL + "  </div>" + NL + "  " + NL + "\t<div id=\"foot_new\""
+P_STYLE = "margin-top: 0px; margin-bottom: 0px; text-align: justify; line-height: 2.2;"  # the template's
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # first folder below the column
+    folder: str  # the list page (below the column)
+    name: str
+
+
+SECTIONS = {
+    "szfgzbmndbg": Section("szfgzbmndbg", "szfgzbmndbg/", "市政府工作部门"),
+    "2024nd": Section("szfxxgk", "szfxxgk/2024nd/szfgzbmxxgkndbg/", "2024年度市政府工作部门"),
+    "2023nd": Section("szfxxgk", "szfxxgk/2023nd/szfgzbmxxgkndbg/", "2023年度市政府工作部门"),
+}
+
+
+@dataclass
+class Report:
+    n: int
+    section: Section
+    path: str  # below the section's folder
+    title: str
+    agency: str
+    year: int
+    published: datetime  # CST
+    source: str
+    blocks: list
+
+    @property
+    def doc_id(self) -> str:
+        return re.search(r"/i(\d+)\.html$", self.path).group(1)
+
+    @property
+    def url(self) -> str:
+        return COLUMN + self.section.folder + self.path
+
+    @property
+    def date(self) -> str:
+        return self.published.strftime("%Y-%m-%d")
+
+
+NOTICE = {"title": "关于进一步做好政府信息公开工作的通知", "published": datetime(2017, 6, 12, 10, 3, 0, tzinfo=CST),
+          "path": "szfb/20200118/i419802.html"}
+NOTICE["url"] = COLUMN + "szfgzbmndbg/" + NOTICE["path"]
+
+
+def build_reports(shared: Path) -> list[Report]:
+    def at(text: str) -> datetime:
+        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=CST)
+
+    s000, s002, s003 = (gz.seed_path(shared, k) for k in ("000", "002", "003"))
+    text000, text002, text003 = (gz.read_text(p) for p in (s000, s002, s003))
+    title2 = "2013年广州市人力资源和社会保障局政府信息公开年度报告"
+    b1 = gz.body_seed_002(text002)
+    b2 = gz.body_seed_000(text000, title2)  # asserts that the seed's first line is this title
+    b3 = gz.body_seed_003(text003)
+    b4 = gz.body_from_pdf(shared / "corpus/raw/kirogovcompare/hzq2023_working.pdf")
+    b5 = gz.body_from_pdf(shared / "corpus/raw/govnianbao/szfgs2024.pdf")
+    dept, y23, y24 = SECTIONS["szfgzbmndbg"], SECTIONS["2023nd"], SECTIONS["2024nd"]
+    reports = [
+        # reports from before 2020 sit under the platform's migration folder 20200118/
+        Report(1, dept, "hysrsj/20200118/i418652.html", b1[0].text, "松原市人力资源和社会保障局", 2015,
+               at("2016-01-18 09:45:12"), "松原市人力资源和社会保障局", b1),
+        Report(2, dept, "hysrsj/20200118/i418431.html", title2, "广州市人力资源和社会保障局", 2013,
+               at("2014-03-11 10:08:25"), "广州市人力资源和社会保障局", b2),
+        Report(3, dept, "hysrsj/20200118/i417906.html", b3[0].text + b3[1].text, "衡阳市劳动和社会保障局", 2008,
+               at("2009-03-30 16:47:51"), "衡阳市劳动和社会保障局", b3),
+        Report(4, y23, "20240125/i1873546.html", b4[0].text, "洪泽区人民政府", 2023, at("2024-01-25 10:15:32"),
+               "淮安市洪泽区人民政府办公室", b4),
+        Report(5, y24, "20250120/i2034718.html", b5[0].text, "淮安市人民政府", 2024, at("2025-01-20 16:42:18"),
+               "淮安市人民政府办公室", b5),
+    ]
+    # the titles are the reports' own: check each against its text
+    assert reports[0].title == "松原市人力资源和社会保障局2015年度政府信息公开工作报告"
+    assert reports[2].title == "衡阳市劳动和社会保障局2008年政府信息公开年度报告"
+    assert reports[3].title == "洪泽区人民政府2023年政府信息公开工作年度报告"
+    assert reports[4].title == "淮安市人民政府2024年政府信息公开工作年度报告"
+    for r in reports:
+        assert r.agency in r.title and str(r.year) in r.title, r.title
+        assert r.published.year == r.year + 1 and r.published.month <= 3
+        assert "'" not in r.title and "\\" not in r.title
+    gz.check_seed_coverage(text002, b1, skip=1)
+    gz.check_seed_coverage(text000, b2, skip=6, skip_tail=5)
+    gz.check_seed_coverage(text003, b3)
+    return reports
+
+
+# ---------------------------------------------------------------------------------------
+# HTML
+# ---------------------------------------------------------------------------------------
+
+esc = gz.esc
+
+
+def render_para(p) -> str:
+    """A paragraph as the template's editor writes it: full-width indent, one style."""
+    text = esc(p.text)
+    if p.style == "prose":
+        return f'<p style="{P_STYLE}">　　{text}</p>'
+    if p.style == "heading":
+        return f'<p style="{P_STYLE}"><strong>　　{text}</strong></p>'
+    align = {"title": "center", "center": "center", "right": "right", "left": "left"}[p.style]
+    inner = f"<strong>{text}</strong>" if p.style == "title" else text
+    return f'<p style="{P_STYLE.replace("justify", align)}">{inner}</p>'
+
+
+def render_body(blocks: list) -> str:
+    return NL.join(render_para(b) if isinstance(b, gz.Para) else gz.render_table(b) for b in blocks)
+
+
+def set_meta(page: str, name: str, value: str) -> str:
+    """The template quotes some meta contents with ' and some with \"; keep its quoting."""
+    return re.sub(rf"""(<meta name="{name}" content=)(['"])[^'"]*\2""",
+                  lambda m: f"{m.group(1)}{m.group(2)}{html.escape(value)}{m.group(2)}", _one(page, name))
+
+
+def _one(page: str, name: str) -> str:
+    n = len(re.findall(rf'<meta name="{name}" content=', page))
+    assert n == 1, f"meta {name}: {n} matches"
+    return page
+
+
+def drop_meta(page: str, name: str) -> str:
+    return gz.sub_once(rf"""<meta name="{name}" content=(['"])[^'"]*\1\s*/?>(\r\n)?""", "", _one(page, name))
+
+
+def tts_copy(template: str, text: str) -> str:
+    """The text-to-speech copy ``var ss = '…'``: as long as the template's, then ``...``."""
+    m = re.search(r"var ss = '([^']*)\.\.\.';", template)
+    keep = len(m.group(1))
+    assert "'" not in text and "\\" not in text
+    return text[:keep] + ("..." if len(text) > keep else "")
+
+
+def set_column(page: str, section: Section) -> str:
+    for name, old, new in [("ColumnName", TEMPLATE_COLUMN[0], section.name), ("ColumnType", TEMPLATE_COLUMN[1], "政务公开"),
+                           ("ColumnDescription", TEMPLATE_COLUMN[2], "政府信息公开年度报告"),
+                           ("ColumnKeywords", TEMPLATE_COLUMN[0], "政府信息公开年度报告"), ("channel", TEMPLATE_COLUMN[0], section.name)]:
+        assert re.search(rf"""<meta name="{name}" content=['"]{old}['"]""", page), name
+        page = set_meta(page, name, new)
+    return page
+
+
+def header_line(date: str, source: str) -> tuple[str, str]:
+    """The two template lines of the header, in the 衡阳 form (notes/portals.md)."""
+    return (f"          <span>发布时间：{date}</span> ",
+            f"          <span>来源：{esc(source)}</span> <span>浏览量：<i id=\"hits\"></i></span>")
+
+
+TEMPLATE_HEADER = ("          <span>湘潭市人民政府门户网站 www.xiangtan.gov.cn</span> ",
+                   "          <span>发布时间：2024-09-30 09:24</span> ")
+
+
+def detail_page(template: str, report: Report, fragments: list[str]) -> str:
+    """The template with the report in it; everything outside its article stays as it was."""
+    page = template
+    page = gz.replace_all(page, f"<title>{TEMPLATE_TITLE}{TITLE_SUFFIX}</title>",
+                          f"<title>{esc(report.title)}{TITLE_SUFFIX}</title>", 1)
+    page = set_column(page, report.section)
+    text = gz.plain_text(report.blocks)
+    for name, value in [("published", report.published.strftime("%Y.%m.%d %H:%M:%S GMT+08:00")),
+                        ("ArticleTitle", report.title), ("Description", " " + text[:64]),
+                        ("PubDate", report.published.strftime("%Y-%m-%d %H:%M")),
+                        ("ContentSource", report.source), ("Url", report.url)]:
+        page = set_meta(page, name, value)
+    page = gz.replace_all(page, f'<div class="ftheme">{TEMPLATE_TITLE}</div>',
+                          f'<div class="ftheme">{esc(report.title)}</div>', 1)
+    new_header = header_line(report.published.strftime("%Y-%m-%d %H:%M"), report.source)
+    page = gz.replace_all(page, NL.join(TEMPLATE_HEADER), NL.join(new_header), 1)
+    page = gz._replace_between(page, ZOOM_START, ZOOM_END, f"<wbr>{render_body(report.blocks)}</wbr>")
+    page = gz.sub_once(r"<span>来 源：[^<]*</span> <em>责任编辑：[^<]*</em>",
+                       f"<span>来 源：{esc(report.source)}</span> <em>责任编辑：</em>", page)
+    page = gz.sub_once(r"var ss = '[^']*';", f"var ss = '{tts_copy(template, text)}';", page)
+    page = gz.replace_all(page, TEMPLATE_DOC_ID, report.doc_id, 6)  # statistics, evaluation, comments
+    check_leftovers(page, f"report {report.n}", fragments)
+    return page
+
+
+def between(page: str, start: str, end: str) -> str:
+    assert page.count(start) == 1, start
+    i = page.index(start) + len(start)
+    return page[i:page.index(end, i)]
+
+
+def template_article_fragments(template: str) -> list[str]:
+    """Pieces (8+ characters) of the template article's own text, to prove none is left."""
+    import lxml.html
+
+    text = lxml.html.fromstring(f"<div>{between(template, ZOOM_START, ZOOM_END)}</div>").text_content()
+    pieces = [f for f in re.split(r"[\s\u3000，。、“”‘’：；（）()！？]+", text) if len(f) >= 8]
+    return sorted(set(pieces))
+
+
+def check_leftovers(page: str, what: str, fragments: list[str]) -> None:
+    for gone in TEMPLATE_GONE + tuple(fragments):
+        assert gone not in page, f"template leftover {gone!r} in {what}"
+
+
+# --- list pages --------------------------------------------------------------------------
+
+
+@dataclass
+class ListPage:
+    url: str
+    title: str
+    section: Section | None  # None: the column root
+    body: str  # what replaces the article area
+    last_modified: datetime
+
+
+def list_item(href: str, title: str, date: str) -> str:
+    return (f'<li><a href="{html.escape(href)}" target="_blank" title="{html.escape(title)}">{esc(title)}</a>'
+            f"<span>{date}</span></li>")
+
+
+def item_of(r: Report, base: str) -> str:
+    return list_item("./" + (r.section.folder + r.path)[len(base):], r.title, r.date)
+
+
+def pager(count: int, current: int, total_items: int) -> str:
+    """Plain links (a crawler needs no script): 首页 上一页 1 2 … 下一页 尾页; ``current`` 1-based."""
+    def name(k: int) -> str:
+        return "index.html" if k == 1 else f"index_{k}.html"
+
+    parts = [f"<span>共{total_items}条 {count}页</span>"]
+    if current > 1:
+        parts += [f'<a href="{name(1)}">首页</a>', f'<a href="{name(current - 1)}">上一页</a>']
+    else:
+        parts += ["<span>首页</span>", "<span>上一页</span>"]
+    parts += [f'<span class="current">{k}</span>' if k == current else f'<a href="{name(k)}">{k}</a>'
+              for k in range(1, count + 1)]
+    if current < count:
+        parts += [f'<a href="{name(current + 1)}">下一页</a>', f'<a href="{name(count)}">尾页</a>']
+    else:
+        parts += ["<span>下一页</span>", "<span>尾页</span>"]
+    return '      <div class="pages">' + " ".join(parts) + "</div>" + NL
+
+
+def list_body(heading: str, items: list[str], pager_html: str = "") -> str:
+    lis = "".join(f"          {li}{NL}" for li in items)
+    return (f'      <div class="ftheme">{esc(heading)}</div>{NL}'
+            f'      <ul class="list-ul">{NL}{lis}      </ul>{NL}{pager_html}')
+
+
+def root_body(boxes: list[tuple[Section, list[str]]]) -> str:
+    """The column root: one box per sub-column, its newest entries and a 更多 link."""
+    out = [f'      <div class="ftheme">政府信息公开年度报告</div>{NL}']
+    for section, items in boxes:
+        lis = "".join(f"            {li}{NL}" for li in items)
+        out.append(f'      <div class="ndbg-box">{NL}'
+                   f'        <h3><a href="./{section.folder}">{esc(section.name)}</a>'
+                   f'<a class="more" href="./{section.folder}">更多&gt;&gt;</a></h3>{NL}'
+                   f'        <ul class="list-ul">{NL}{lis}        </ul>{NL}      </div>{NL}')
+    return "".join(out)
+
+
+ARTICLE_META = ("published", "ArticleTitle", "Description", "PubDate", "ContentSource", "Url")
+# article-only script lines: the text-to-speech copy and its call, the view counter, the
+# evaluation and comment scripts (they carry the document id)
+LIST_DROPPED = ("var ss = '", "audioPlay(ss);", TEMPLATE_DOC_ID)
+
+
+def render_list_page(template: str, lp: ListPage, fragments: list[str]) -> str:
+    """A list page in the template's chrome: article-only meta tags and scripts (text-to-speech
+    copy, view counter, evaluation, comments) removed, the article area replaced by the list."""
+    page = template
+    page = gz.replace_all(page, f"<title>{TEMPLATE_TITLE}{TITLE_SUFFIX}</title>",
+                          f"<title>{esc(lp.title)}{TITLE_SUFFIX}</title>", 1)
+    page = set_column(page, lp.section or Section("", "", "政府信息公开年度报告"))
+    for name in ARTICLE_META:
+        page = drop_meta(page, name)
+    lines = page.split(NL)
+    keep = [line for line in lines if not any(mark in line for mark in LIST_DROPPED)]
+    assert len(lines) - len(keep) == 5, len(lines) - len(keep)
+    page = NL.join(keep)
+    page = gz._replace_between(page, MAIN_START, MAIN_END, lp.body)
+    assert TEMPLATE_DOC_ID not in page
+    check_leftovers(page, lp.url, fragments)
+    return page
+
+
+def build_list_pages(reports: list[Report]) -> tuple[list[ListPage], list[dict]]:
+    """The column root (boxes of the three sub-columns), 市政府工作部门 over two pages (and its
+    index.html, page 2's 首页/上一页 target) with the notice on page 1, and the two year lists."""
+    modified = max(r.published for r in reports) + timedelta(minutes=5)
+    dept, y23, y24 = SECTIONS["szfgzbmndbg"], SECTIONS["2023nd"], SECTIONS["2024nd"]
+    in_dept = sorted((r for r in reports if r.section is dept), key=lambda r: r.published, reverse=True)
+    s1 = COLUMN + dept.folder
+    notice = list_item("./" + NOTICE["path"], NOTICE["title"], f"{NOTICE['published']:%Y-%m-%d}")
+    page1 = [notice] + [item_of(r, dept.folder) for r in in_dept[:2]]
+    assert NOTICE["published"] > in_dept[0].published  # newest first
+    page2 = [item_of(r, dept.folder) for r in in_dept[2:]]
+    total = len(in_dept) + 1
+
+    def year_list(section: Section) -> ListPage:
+        rs = [r for r in reports if r.section is section]
+        return ListPage(COLUMN + section.folder, section.name, section,
+                        list_body(section.name, [item_of(r, section.folder) for r in rs]), modified)
+
+    boxes = [(y24, [item_of(r, "") for r in reports if r.section is y24]),
+             (y23, [item_of(r, "") for r in reports if r.section is y23]),
+             (dept, [item_of(r, "") for r in in_dept[:2]])]
+    pages = [
+        ListPage(COLUMN, "政府信息公开年度报告", None, root_body(boxes), modified),
+        ListPage(s1, dept.name, dept, list_body(dept.name, page1, pager(2, 1, total)), modified),
+        ListPage(s1 + "index_2.html", dept.name, dept, list_body(dept.name, page2, pager(2, 2, total)), modified),
+        ListPage(s1 + "index.html", dept.name, dept, list_body(dept.name, page1, pager(2, 1, total)), modified),
+        year_list(y24),
+        year_list(y23),
+    ]
+    return pages, [NOTICE]
+
+
+# ---------------------------------------------------------------------------------------
+# HTTP exchanges and the cassette
+# ---------------------------------------------------------------------------------------
+
+
+def build_interactions(template: str, reports: list[Report], lists: list[ListPage],
+                       fragments: list[str]) -> tuple[list[dict], dict[str, bytes]]:
+    """All exchanges, in the order a crawl makes them, and each URL's page bytes."""
+    clock = gz.Clock(RECORDED_AT)
+    pages: dict[str, bytes] = {}
+    out = []
+    robots_modified = datetime(2022, 4, 2, 9, 30, 11, tzinfo=CST)
+    out.append(gz.ok(HOST + "/robots.txt", b"User-agent: *\nDisallow:\n", "text/plain", robots_modified,
+                     clock.tick()))
+    by_url = {r.url: r for r in reports}
+
+    def add(url: str, page: str, modified: datetime):
+        data = page.encode("utf-8")
+        pages[url] = data
+        exchange = gz.ok(url, data, HTML_TYPE, modified, clock.tick())
+        out.append(exchange)
+
+    for lp in lists:
+        add(lp.url, render_list_page(template, lp, fragments), lp.last_modified)
+        for href in re.findall(r'<a href="([^"]+)" target="_blank"', lp.body):
+            url = urljoin(lp.url, href)
+            if url in by_url and url not in pages:
+                r = by_url[url]
+                add(url, detail_page(template, r, fragments), r.published + timedelta(seconds=37))
+    urls = [i["request"]["uri"] for i in out]
+    assert len(urls) == len(set(urls)), "duplicate interaction"
+    assert {r.url for r in reports} <= set(urls)
+    return out, pages
+
+
+# ---------------------------------------------------------------------------------------
+# Manifest
+# ---------------------------------------------------------------------------------------
+
+
+def manifest(reports: list[Report], lists: list[ListPage], non_reports: list[dict]) -> dict:
+    return {
+        "column": COLUMN,
+        "encoding": {"encoding": "utf-8", "encoding_method": "http-header"},
+        "reports": [
+            {
+                "n": r.n,
+                "url": r.url,
+                "listed_as": "./" + r.section.folder + r.path,
+                "section": r.section.key,
+                "title": r.title,
+                "agency": r.agency,
+                "report_year": r.year,
+                "pub_date": r.date,
+                "source": r.source,
+                "traditional": False,
+                "paragraphs": [b.text for b in r.blocks if isinstance(b, gz.Para)],
+                "tables": [[[c.text for c in row] for row in b.rows] for b in r.blocks if isinstance(b, gz.Table)],
+                "attachments": [],
+            }
+            for r in reports
+        ],
+        "file_reports": [],
+        "attachment_files": {},
+        "non_reports": [n["url"] for n in non_reports],
+        "list_pages": [lp.url for lp in lists],
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Checks on the written files
+# ---------------------------------------------------------------------------------------
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def template_lines_changed(template: str, page: str) -> set[int]:
+    """0-based template lines that the page does not keep as they were."""
+    old, new = template.split(NL), page.split(NL)
+    changed = set()
+    for tag, i1, i2, _, _ in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag != "equal":
+            changed |= set(range(i1, max(i2, i1 + 1)))
+    return changed
+
+
+def lines_with(template: str, marks: list[str]) -> set[int]:
+    lines = template.split(NL)
+    found = set()
+    for mark in marks:
+        hits = [k for k, line in enumerate(lines) if mark in line]
+        assert hits, mark
+        found |= set(hits)
+    return found
+
+
+DETAIL_MARKS = ['<meta name="published"', '<meta name="channel"', '<meta name="Column', '<meta name="ArticleTitle"',
+                '<meta name="Description"', '<meta name="PubDate"', '<meta name="ContentSource"', "<title>",
+                '<div class="ftheme">', TEMPLATE_HEADER[0].strip(), TEMPLATE_HEADER[1].strip(), "<wbr>", "</wbr>",
+                "来 源：", "var ss = ", TEMPLATE_DOC_ID]
+
+
+def verify_pages(template: str, reports: list[Report], pages: dict[str, bytes], data: dict,
+                 manifest_data: dict) -> None:
+    """Parse every page back from its UTF-8 bytes (which the kept gb2312 declaration does not
+    describe): a detail page's #zoom holds exactly the manifest's paragraphs and table rows, in
+    order, under the report's title, date and source; only the article's lines differ from the
+    template; list links resolve to interactions, except the non-report."""
+    import lxml.html
+
+    in_cassette = {i["request"]["uri"] for i in data["interactions"]}
+    for i in data["interactions"]:
+        if i["request"]["uri"] in pages:
+            assert i["response"]["headers"]["Content-Type"] == [HTML_TYPE]
+    zoom_lines = set(range(*[template.split(NL).index(x) for x in [
+        next(line for line in template.split(NL) if "<wbr>" in line),
+        next(line for line in template.split(NL) if "</wbr>" in line)]])) | lines_with(template, ["</wbr>"])
+    allowed = lines_with(template, DETAIL_MARKS) | zoom_lines
+    for r, m in zip(reports, manifest_data["reports"], strict=True):
+        raw = pages[r.url]
+        text = raw.decode("utf-8")
+        assert '<meta charset="gb2312">' in text
+        try:
+            raw.decode("gb2312")
+        except UnicodeDecodeError:
+            pass
+        else:
+            raise AssertionError(f"report {r.n} decodes as gb2312")
+        assert template_lines_changed(template, text) <= allowed, f"report {r.n}: template chrome changed"
+        doc = lxml.html.fromstring(text)
+        assert doc.findtext(".//title") == r.title + TITLE_SUFFIX
+        assert [squash(h.text_content()) for h in doc.cssselect("div.ftheme")] == [r.title]
+        meta = {e.get("name"): e.get("content") for e in doc.cssselect("meta[name]")}
+        assert meta["ArticleTitle"] == r.title and meta["ContentSource"] == r.source and meta["Url"] == r.url
+        assert meta["PubDate"] == r.published.strftime("%Y-%m-%d %H:%M")
+        header = squash(doc.cssselect("div.flot-ly")[0].text_content())
+        assert header.startswith(f"发布时间：{r.published:%Y-%m-%d %H:%M} 来源：{r.source} 浏览量： 【字体："), header
+        zoom = doc.cssselect("#zoom")
+        assert len(zoom) == 1
+        wbr = zoom[0].find("wbr")
+        paragraphs, tables = [], []
+        for child in wbr:
+            if child.tag == "p":
+                paragraphs.append(child.text_content().strip())
+            elif child.tag == "table":
+                tables.append([[td.text_content().strip() for td in tr.findall("td")] for tr in child.iter("tr")])
+            else:
+                raise AssertionError(f"report {r.n}: unexpected <{child.tag}> in the body")
+        assert paragraphs == m["paragraphs"], f"report {r.n}: paragraphs differ"
+        assert tables == m["tables"], f"report {r.n}: tables differ"
+        spans = [[(int(td.get("rowspan", 1)), int(td.get("colspan", 1))) for td in tr.findall("td")]
+                 for t in wbr.findall("table") for tr in t.iter("tr")]
+        assert spans == [[(c.rowspan, c.colspan) for c in row] for b in r.blocks if isinstance(b, gz.Table)
+                         for row in b.rows], f"report {r.n}: rowspan/colspan differ"
+    reachable, listed = set(), set()
+    lines = template.split(NL)
+    main = set(range(lines.index(MAIN_START.rstrip(NL)) + 1, lines.index(MAIN_END.split(NL)[0], lines.index(MAIN_START.rstrip(NL)))))
+    list_allowed = (lines_with(template, [f'<meta name="{n}"' for n in ARTICLE_META + ("channel",)] + ['<meta name="Column', "<title>"])
+                    | lines_with(template, list(LIST_DROPPED)) | main)
+    for url in manifest_data["list_pages"]:
+        text = pages[url].decode("utf-8")
+        assert template_lines_changed(template, text) <= list_allowed, f"{url}: template chrome changed"
+        doc = lxml.html.fromstring(text)
+        assert doc.findtext(".//title").endswith(TITLE_SUFFIX)
+        assert not doc.cssselect("#zoom") and not doc.cssselect('meta[name="ArticleTitle"]')
+        assert TEMPLATE_DOC_ID not in text and "var ss" not in text
+        for a in doc.cssselect("div.xilan-main a"):
+            reachable.add(urljoin(url, a.get("href")))
+        listed |= {urljoin(url, a.get("href")) for a in doc.cssselect("ul.list-ul a")}
+        for li in doc.cssselect("ul.list-ul li"):
+            a = li.find("a")
+            assert a.get("title") == a.text_content() and re.fullmatch(r"\d{4}-\d{2}-\d{2}", li.findtext("span"))
+    non_reports = set(manifest_data["non_reports"])
+    missing = reachable - in_cassette - non_reports
+    assert not missing, f"linked but not in the cassette: {missing}"
+    assert non_reports <= listed and not non_reports & in_cassette
+    assert {r.url for r in reports} <= listed, "a report is not listed"
+    s1 = COLUMN + SECTIONS["szfgzbmndbg"].folder
+    assert {s1 + "index_2.html", s1 + "index.html"} <= reachable
+    assert pages[s1] == pages[s1 + "index.html"]
+
+
+# ---------------------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------------------
+
+
+def read_template(path: Path) -> str:
+    """The template as saved: UTF-16LE with a BOM (the only way to read it right)."""
+    raw = path.read_bytes()
+    assert raw[:2] == b"\xff\xfe", "the template is no longer UTF-16LE with a BOM"
+    return raw[2:].decode("utf-16-le")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shared", default=DEFAULT_SHARED,
+                        help="the shared material; a relative path is taken from the repository root "
+                             "(default %(default)s)")
+    args = parser.parse_args(argv)
+    shared = (ROOT / args.shared).resolve()
+    template = read_template(shared / TEMPLATE)
+    fragments = template_article_fragments(template)
+    assert len(fragments) > 10
+
+    reports = build_reports(shared)
+    lists, non_reports = build_list_pages(reports)
+    interactions, pages = build_interactions(template, reports, lists, fragments)
+    data = {"version": 1, "interactions": interactions}
+
+    cassette_path = ROOT / CASSETTE_OUT
+    cassette_path.parent.mkdir(parents=True, exist_ok=True)
+    cassette_path.write_bytes(gz.dump_yaml(data))
+    manifest_data = manifest(reports, lists, non_reports)
+    manifest_path = ROOT / MANIFEST_OUT
+    manifest_path.parent.mkdir(parents=True, exist_ok=True)
+    manifest_path.write_bytes((json.dumps(manifest_data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+
+    gz.verify_cassette(cassette_path, interactions)
+    verify_pages(template, reports, pages, data, manifest_data)
+
+    for i in interactions:
+        headers = i["response"]["headers"]
+        print(f'{i["response"]["status"]["code"]} {headers["Content-Type"][0]:24} '
+              f'{headers["Content-Length"][0]:>7}  {i["request"]["uri"]}')
+    print(f"wrote {CASSETTE_OUT} ({cassette_path.stat().st_size} bytes, {len(interactions)} interactions) "
+          f"and {MANIFEST_OUT} ({len(reports)} reports)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
