@@ -79,8 +79,9 @@ def classify(status: int, headers: Mapping[str, Sequence[str] | str], body: byte
     if word and visible_text_size(body) < 600:
         return Verdict("blocked", f"challenge page (title says {word})")
     # a page that is nothing but script — unless the script is data (Hanweb lists keep their
-    # records in <script type="text/xml"><datastore>…)
+    # records in <script type="text/xml"><datastore>…; gkmlpt pages their document in a
+    # DETAIL record, see archive.embedded)
     if visible_text_size(body) == 0 and re.search(rb"<script", body, re.I) and not re.search(
-            rb"<datastore|<record>|type=[\"']text/xml", body, re.I):
+            rb"<datastore|<record>|type=[\"']text/xml|\bDETAIL['\"]?\s*[:=]\s*\{", body, re.I):
         return Verdict("blocked", "body is only a script (JavaScript challenge)")
     return None

@@ -10,6 +10,9 @@ Steps (each recorded in ``Cleaned.removed`` / ``Cleaned.extractor``):
    as XML so that paragraphs and tables stay separate. If it lost body text that the
    container plainly holds, a plain block walk of the container is used instead, and the
    provenance says so.
+   A page whose article area is empty and whose script carries the document (gkmlpt's
+   ``DETAIL.content``, ``archive.embedded``) is read as a browser draws it: that HTML is put
+   into the article area first.
 4. Tables are re-read from the HTML (``archive.tables``): one text line per row, and a grid.
 5. A conservative pass removes chrome lines at the top and bottom only (听全文, date/source
    lines, 分享到, 扫一扫…, footers); a line inside the body is never removed for a word it
@@ -27,6 +30,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from . import meta as meta_mod
+from .embedded import EmbeddedArticle, find_embedded_article
 from .tables import Table, _BLOCK_TAGS, parse_table
 
 TRAFILATURA_VERSION = getattr(trafilatura, "__version__", "unknown")
@@ -626,6 +630,23 @@ def _docinfo(table_el) -> dict | None:
     return info
 
 
+def _fill_from_script(doc, selectors: Sequence[str], embedded: EmbeddedArticle):
+    """Put the script's article HTML where a browser would: into the page's (empty) article
+    area, or at the end of the body when the page has none we know."""
+    fragment = lxml_html.fragment_fromstring(embedded.content_html, create_parent="div")
+    for sel in selectors:
+        try:
+            found = doc.cssselect(sel)
+        except Exception:
+            continue
+        if found:
+            found[0].append(fragment)
+            return found[0], f"{sel} (filled from {embedded.where})"
+    body = doc.find("body")
+    (body if body is not None else doc).append(fragment)
+    return fragment, embedded.where
+
+
 def clean_html(html: str, url: str | None = None, containers: Sequence[str] = ()) -> Cleaned:
     """Clean a decoded page. ``containers`` are portal-specific selectors tried first."""
     if not isinstance(html, str):
@@ -651,7 +672,16 @@ def clean_html(html: str, url: str | None = None, containers: Sequence[str] = ()
     removed: list[dict] = []
     found: dict = {}
 
-    container, selector = find_container(doc, tuple(containers) + KNOWN_CONTAINERS)
+    selectors = tuple(containers) + KNOWN_CONTAINERS
+    container, selector = find_container(doc, selectors)
+    embedded = None
+    if container is None:  # an empty article area: the page may draw its article from a script
+        embedded = find_embedded_article([s.text or "" for s in doc.iter("script")])
+        if embedded is not None:
+            container, selector = _fill_from_script(doc, selectors, embedded)
+            # the record's own title beats the page's <title>/<h1>, which the script would fill
+            title = (meta_mod.clean_title(tags.get("ArticleTitle")) or meta_mod.clean_title(embedded.title)
+                     or title)
     guessed = False
     if container is None:
         container = guess_container(doc)
@@ -746,7 +776,8 @@ def clean_html(html: str, url: str | None = None, containers: Sequence[str] = ()
         "title": title,
         "page_title": _squash_ws(page_title) if page_title else None,
         "meta": tags,
-        "pub_date": meta_mod.parse_date(tags.get("PubDate")) or found.get("pub_date_on_page"),
+        "pub_date": meta_mod.parse_date(tags.get("PubDate")) or found.get("pub_date_on_page")
+        or (meta_mod.parse_date(embedded.date) if embedded is not None and embedded.date else None),
         "source": tags.get("ContentSource") or found.get("source_on_page"),
         "views": found.get("views"),
         "report_year": meta_mod.report_year(title),
