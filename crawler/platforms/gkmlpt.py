@@ -3,14 +3,16 @@
 ``/gkmlpt/index`` holds ``window._CONFIG = {SID: …, TREE: […]}``; a category lists through the JSON
 API ``/gkmlpt/api/all/<category>?page=N&sid=<SID>`` → ``classify.post_count`` and ``articles[]``
 (id, title, date, url, attachments …). Detail pages ``/gkmlpt/content/<id//1e6>/<id//1e3>/post_<id>.html``,
-their text in ``_CONFIG.DETAIL.content``. The category id of each site's annual-report section is
-not known from here: a column URL must name it.
+their text in ``_CONFIG.DETAIL.content`` (read by ``archive.embedded``). The category id of each
+site's annual-report section is not known from here: a column URL must name it
+(``/gkmlpt/index#<category>`` or the API URL); the column spider passes it on as ``category``.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -20,12 +22,17 @@ from archive.meta import is_report_title, parse_date
 _SID = re.compile(r"SID\s*[:=]\s*['\"]?(\d+)")
 
 
+@dataclass(frozen=True)
 class GkmlptPlatform(Platform):
+    category: str | None = None  # the 公开目录 category this crawl lists
+
     def parse_list(self, url: str, html: str, column: str) -> ListPage:
         try:
             data = json.loads(html)
         except ValueError:
-            return ListPage()  # the /gkmlpt/index page itself: use api_url() to list a category
+            # the /gkmlpt/index page: its SID and the category give the JSON listing
+            api = api_url(url, html, self.category) if self.category else None
+            return ListPage(folders=[api] if api else [])
         page = ListPage()
         for art in data.get("articles") or []:
             title, link = art.get("title") or "", art.get("url") or ""
@@ -46,6 +53,15 @@ class GkmlptPlatform(Platform):
 
     def page_number(self, url: str) -> int:
         return int(dict(parse_qsl(urlsplit(url).query)).get("page", 1))
+
+
+def category_of(url: str) -> str | None:
+    """The category a gkmlpt URL names: ``/gkmlpt/index#2801`` or ``/gkmlpt/api/all/2801?…``."""
+    parts = urlsplit(url)
+    m = re.search(r"/gkmlpt/api/all/(\d+)", parts.path)
+    if m:
+        return m.group(1)
+    return parts.fragment if parts.fragment.isdigit() else None
 
 
 def api_url(index_url: str, index_html: str, category: str | int) -> str | None:

@@ -7,12 +7,14 @@ are followed. Everything else is the shared portal crawling (incremental, attach
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from dataclasses import replace
+from urllib.parse import urlsplit, urlunsplit
 
 from archive.decode import decode_html
 from crawler.platforms import get_platform
 from crawler.platforms.common import folder_of
 from crawler.platforms.detect import detect
+from crawler.platforms.gkmlpt import api_url, category_of
 from crawler.portals import Portal
 from crawler.spiders.base import PortalSpider
 
@@ -24,7 +26,8 @@ class ColumnSpider(PortalSpider):
     portal = None  # made from -a url=…; crawlall skips this spider
 
     @classmethod
-    def check_arguments(cls, url: str | None = None, platform: str | None = None, **others) -> None:
+    def check_arguments(cls, url: str | None = None, platform: str | None = None, category: str | None = None,
+                        **others) -> None:
         if not url:
             raise ValueError("the column spider needs -a url=<column URL>")
         parts = urlsplit(url)
@@ -34,18 +37,28 @@ class ColumnSpider(PortalSpider):
             raise ValueError(f"unknown platform {platform!r}; known: {', '.join(PLATFORMS)}")
         if others.get("sections"):
             raise ValueError("the column spider crawls one column: -a sections= does not apply")
+        if category is not None and not str(category).isdigit():
+            raise ValueError(f"a gkmlpt category is a number, not {category!r}")
+        if (platform == "gkmlpt" or "/gkmlpt/" in parts.path) and not (category or category_of(url)):
+            raise ValueError("a gkmlpt column is one category of the 公开目录: give its id, as "
+                             "…/gkmlpt/index#<id>, -a category=<id>, or the …/gkmlpt/api/all/<id>?sid=<SID> URL")
         super().check_arguments(**others)
 
-    def __init__(self, *args, url: str | None = None, platform: str | None = None, **kwargs):
-        self.check_arguments(url=url, platform=platform)
+    def __init__(self, *args, url: str | None = None, platform: str | None = None, category: str | None = None,
+                 **kwargs):
+        self.check_arguments(url=url, platform=platform, category=category)
         parts = urlsplit(url)
-        self.start_url = url
+        self.start_url = urlunsplit(parts._replace(fragment=""))
         self.forced_platform = platform
+        self.category = str(category) if category else category_of(url)
+        column = folder_of(url)
+        if "/gkmlpt/" in parts.path:  # one category of a site's 公开目录, listed through its JSON API
+            column = urlunsplit((parts.scheme, parts.netloc, "/gkmlpt/", "", ""))
         self.portal = Portal(name=parts.hostname, region="", platform=platform or "generic",
-                             column=folder_of(url), hosts=(parts.netloc,), scheme=parts.scheme)
+                             column=column, hosts=(parts.netloc,), scheme=parts.scheme)
         super().__init__(*args, **kwargs)
         # crawl state and "previous crawl complete" are per column, not shared by all columns
-        self.name = f"column:{folder_of(url)}"
+        self.name = f"column:{column}" + (f"#{self.category}" if self.category else "")
 
     async def start(self):
         async for request in super().start():
@@ -54,12 +67,16 @@ class ColumnSpider(PortalSpider):
             yield request
 
     def parse_first(self, response):
+        text = decode_html(response.body, response.headers.get("Content-Type")).text if response.body else ""
         if self.forced_platform:
             name, why = self.forced_platform, "given with -a platform="
         else:
-            text = decode_html(response.body, response.headers.get("Content-Type")).text if response.body else ""
             name, why = detect(response.url, text)
         self.platform = get_platform(name)
+        if name == "gkmlpt":
+            self.platform = replace(self.platform, category=self.category)
+            if not text.lstrip().startswith("{") and api_url(response.url, text, self.category or 0) is None:
+                self.logger.warning("gkmlpt page %s shows no SID: cannot build the category's listing URL", response.url)
         self.crawler.stats.set_value("archive/platform", name)
         self.logger.info("Column %s: platform %s (%s)", response.url, name, why)
         yield from self.parse_list(response)
