@@ -233,3 +233,14 @@ def test_gkmlpt_column_needs_its_category():
     with pytest.raises(ValueError, match="category"):
         ColumnSpider.check_arguments(url=GK + "/zwgk/", platform="gkmlpt")
     ColumnSpider.check_arguments(url=GK + "/gkmlpt/index#2801")
+
+
+def test_corpus_fragment_named_like_a_list_page_lists_nothing():
+    """ccgp-hebei/index_651.html has a TRS list page's name but is an include fragment of a
+    detail page (corpus MANIFEST): no platform may read report entries or pages out of it."""
+    url = "http://www.ccgp-hebei.gov.cn/province/cggg/zbgg/index_651.html"
+    html = decode_html(corpus_file("ccgp-hebei/index_651.html")).text
+    name, _ = detect(url, html)
+    for platform in {name, "trs", "generic"}:
+        page = get_platform(platform).parse_list(url, html, url)
+        assert page.entries == [] and page.pages == [], platform
