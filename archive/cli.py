@@ -4,6 +4,8 @@
     archive reports [--db archive.db]              list stored reports
     archive show URL [--db archive.db]             print a stored report's current text
     archive history URL [--diff A B]               a report's versions; diff of two (default: last two)
+    archive search TERMS… [--portal P]              reports whose text holds every term
+    archive export --format jsonl|csv|dir [-o OUT] [--portal P] [--years 2019-2024] [--no-gone]
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import json
 import sys
 from pathlib import Path
 
+from .export import FORMATS, export, search
 from .ingest import examine
+from .meta import parse_years
 from .store import Archive, ArchiveError, default_path
 
 
@@ -111,6 +115,36 @@ def _cmd_history(args) -> int:
     return 0
 
 
+def _portals(args) -> list[str]:
+    return [p.strip() for p in ",".join(args.portal or []).split(",") if p.strip()]
+
+
+def _cmd_search(args) -> int:
+    archive = _open(args)
+    hits = search(archive, " ".join(args.terms), _portals(args), args.limit)
+    for hit in hits:
+        print(f"{hit['portal']}\t{hit['report_year'] or ''}\t{hit['title']}\t{hit['url']}")
+        print(f"    {hit['snippet']}")
+    if not hits:
+        print("archive search: nothing found", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_export(args) -> int:
+    try:
+        years = parse_years(args.years)
+    except ValueError as exc:
+        print(f"archive export: {exc}", file=sys.stderr)
+        return 2
+    archive = _open(args)
+    count = export(archive, args.format, args.output, _portals(args), years, include_gone=not args.no_gone,
+                   stdout=sys.stdout)
+    if args.output is not None:
+        print(f"exported {count} reports to {args.output}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="archive", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -133,6 +167,24 @@ def main(argv: list[str] | None = None) -> int:
                            help="versions to compare (default: the last two)")
         p.add_argument("--db", default=default_path(), help="archive database (default: %(default)s)")
         p.set_defaults(func=func)
+
+    p = sub.add_parser("search", help="reports whose current text holds every term")
+    p.add_argument("terms", nargs="+", help="words to find (3+ characters use the full-text index)")
+    p.add_argument("--portal", action="append", help="only this portal (repeat or comma-separate)")
+    p.add_argument("--limit", type=int, default=20, help="at most this many reports (default %(default)s)")
+    p.add_argument("--db", default=default_path(), help="archive database (default: %(default)s)")
+    p.set_defaults(func=_cmd_search)
+
+    p = sub.add_parser("export", help="reports with their provenance as JSON Lines, CSV or a folder")
+    p.add_argument("--format", choices=FORMATS, default="jsonl",
+                   help="jsonl: everything, one report per line; csv: metadata and provenance columns; "
+                        "dir: a folder per report with text, tables, raw bytes and attachments (default %(default)s)")
+    p.add_argument("-o", "--output", help="output file (dir: a new or empty directory); default standard output")
+    p.add_argument("--portal", action="append", help="only this portal (repeat or comma-separate)")
+    p.add_argument("--years", help="only reports of these years: 2019-2024 or 2021")
+    p.add_argument("--no-gone", action="store_true", help="leave out reports no longer listed on their portal")
+    p.add_argument("--db", default=default_path(), help="archive database (default: %(default)s)")
+    p.set_defaults(func=_cmd_export)
 
     args = parser.parse_args(argv)
     try:

@@ -88,3 +88,13 @@ def agency_from_title(title: str | None) -> str | None:
             if not agency.startswith(("政府信息", "政府信息", "政务", "信息公开", "政府信息公開")):
                 return agency
     return None
+
+
+def parse_years(value: str | None) -> tuple[int, int] | None:
+    """``2019-2024`` / ``2021`` / ``2019,2021`` → (lowest, highest)."""
+    if not value:
+        return None
+    years = [int(y) for y in re.findall(r"(?:19|20)\d{2}", str(value))]
+    if not years or not re.fullmatch(r"\s*\d{4}\s*(?:[-,~]\s*\d{4}\s*)*", str(value)):
+        raise ValueError(f"years must look like 2019-2024 or 2021, not {value!r}")
+    return min(years), max(years)

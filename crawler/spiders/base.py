@@ -20,7 +20,7 @@ from scrapy.exceptions import CloseSpider
 from archive.blocked import classify
 from archive.decode import decode_html
 from archive.ingest import examine, is_file_response
-from archive.meta import report_year
+from archive.meta import parse_years, report_year  # noqa: F401  (parse_years: part of the spider API)
 from archive.store import Archive, default_path, sha256
 from crawler.platforms import get_platform
 from crawler.platforms.common import Entry, list_url
@@ -31,16 +31,6 @@ from crawler.portals import Portal
 SEE_STATUSES = [304] + list(range(400, 600))
 # a year folder anywhere below the column: 2019n/, nb2020/, mb2021/, 2022/, 2023nd/ (年度)
 _FOLDER_YEAR = re.compile(r"/(?:nb|mb)?((?:19|20)\d{2})(?:nd|n)?/")
-
-
-def parse_years(value: str | None) -> tuple[int, int] | None:
-    """``2019-2024`` / ``2021`` / ``2019,2021`` → (lowest, highest)."""
-    if not value:
-        return None
-    years = [int(y) for y in re.findall(r"(?:19|20)\d{2}", str(value))]
-    if not years or not re.fullmatch(r"\s*\d{4}\s*(?:[-,~]\s*\d{4}\s*)*", str(value)):
-        raise ValueError(f"years must look like 2019-2024 or 2021, not {value!r}")
-    return min(years), max(years)
 
 
 class PortalSpider(scrapy.Spider):
