@@ -317,10 +317,14 @@ def search(archive: Archive, query: str, portals: Sequence[str] = (), limit: int
 
 
 def _snippet(text: str, simplified: str | None, term: str, width: int = 30) -> str:
-    for source in (text, simplified or ""):
-        i = source.find(term)
-        if i >= 0:
-            start, end = max(0, i - width), min(len(source), i + len(term) + width)
-            piece = source[start:end].replace("\n", " ⏎ ")
-            return ("…" if start else "") + piece + ("…" if end < len(source) else "")
-    return ""
+    """Text around the first match, as published: a match in the simplified copy is shown from
+    the published text when the conversion kept the length (character for character)."""
+    i = text.find(term)
+    if i < 0 and simplified:
+        i = simplified.find(term)
+        if i >= 0 and len(simplified) != len(text):
+            text = simplified
+    if i < 0:
+        return ""
+    start, end = max(0, i - width), min(len(text), i + len(term) + width)
+    return ("…" if start else "") + text[start:end].replace("\n", " ⏎ ") + ("…" if end < len(text) else "")
