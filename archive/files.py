@@ -34,6 +34,7 @@ Formats and extractors (the name and version go into ``Extracted.extractor``):
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import functools
 import io
@@ -184,12 +185,69 @@ def extract(
     except Exception as exc:  # noqa: BLE001
         return Extracted(kind="unknown", error=_describe(exc))
     try:
-        return _extract(body, kind, max_bytes, timeout)
+        early = _prepare(body, kind, max_bytes)
+        if early is not None:
+            return early
+        if kind in ("doc", "wps"):
+            return _extract_antiword(body, kind, timeout)
+        return _run_isolated(kind, body, timeout)
     except Exception as exc:  # noqa: BLE001 - the contract is: never raise
         return Extracted(kind=kind, error=_describe(exc))
 
 
-def _extract(body: bytes, kind: str, max_bytes: int, timeout: float) -> Extracted:
+async def extract_async(
+    body: bytes,
+    filename: str | None = None,
+    content_type: str | None = None,
+    *,
+    max_bytes: int = 50_000_000,
+    timeout: float = 60.0,
+) -> Extracted:
+    """``extract`` for code running on an asyncio event loop (the crawler's): the parser's
+    child process (or antiword) is awaited, so the loop goes on serving downloads meanwhile."""
+    try:
+        body = bytes(body or b"")
+        kind = sniff(body, filename, content_type)
+    except Exception as exc:  # noqa: BLE001
+        return Extracted(kind="unknown", error=_describe(exc))
+    try:
+        early = _prepare(body, kind, max_bytes)
+        if early is not None:
+            return early
+        if kind in ("doc", "wps"):  # a subprocess that execs at once: safe from a worker thread
+            return await asyncio.to_thread(_extract_antiword, body, kind, timeout)
+        proc, receiver = _start_child(kind, body)  # forked from the loop's own thread
+        timed_out = not await _readable(receiver, proc.sentinel, timeout)
+        return _collect(kind, proc, receiver, timed_out, timeout)
+    except Exception as exc:  # noqa: BLE001 - the contract is: never raise
+        return Extracted(kind=kind, error=_describe(exc))
+
+
+async def _readable(receiver, sentinel: int, timeout: float) -> bool:
+    """Wait, without blocking the event loop, until the child sends its result or dies."""
+    loop = asyncio.get_running_loop()
+    ready = loop.create_future()
+
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(True)
+
+    fds = (receiver.fileno(), sentinel)
+    for fd in fds:
+        loop.add_reader(fd, wake)
+    try:
+        await asyncio.wait_for(ready, max(timeout, 0.001))
+        return True
+    except asyncio.TimeoutError:
+        return False
+    finally:
+        for fd in fds:
+            loop.remove_reader(fd)
+
+
+def _prepare(body: bytes, kind: str, max_bytes: int) -> Extracted | None:
+    """The answer for a file no parser needs to see (empty, too large, encrypted, a zip bomb,
+    unsupported …), or None when it goes to its parser."""
     if not body.strip(b"\x00 \t\r\n"):
         return Extracted(kind=kind, error="empty")
     if len(body) > max_bytes:
@@ -209,9 +267,7 @@ def _extract(body: bytes, kind: str, max_bytes: int, timeout: float) -> Extracte
             return Extracted(kind=kind, extractor=_extractor_name(kind), error=problem)
     if kind in ("doc", "wps", "xls") and not body.startswith(_OLE2):
         return Extracted(kind=kind, error=_not_ole2(body, kind))
-    if kind in ("doc", "wps"):
-        return _extract_antiword(body, kind, timeout)
-    return _run_isolated(kind, body, timeout)
+    return None
 
 
 def _not_ole2(body: bytes, kind: str) -> str:
@@ -263,24 +319,34 @@ def _mp_context():
 
 
 def _run_isolated(kind: str, body: bytes, timeout: float) -> Extracted:
+    proc, receiver = _start_child(kind, body)
+    # wake up on a result or on the child's death (a dead spawn child may leave the pipe open)
+    ready = mp_connection.wait([receiver, proc.sentinel], max(timeout, 0.001))
+    return _collect(kind, proc, receiver, not ready, timeout)
+
+
+def _start_child(kind: str, body: bytes):
     _preload(kind)  # imported once in the parent, so that forked children start warm
     ctx = _mp_context()
     receiver, sender = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(kind, body, sender), name=f"archive-files-{kind}")
     proc.start()
     sender.close()
+    return proc, receiver
+
+
+def _collect(kind: str, proc, receiver, timed_out: bool, timeout: float) -> Extracted:
+    """The child's answer once it is ready (or the timeout passed): its result, or why none."""
     result = None
     try:
-        # wake up on a result or on the child's death (a dead spawn child may leave the pipe open)
-        ready = mp_connection.wait([receiver, proc.sentinel], max(timeout, 0.001))
-        if receiver in ready or (ready and receiver.poll()):
+        if timed_out:
+            proc.kill()
+            return Extracted(kind=kind, extractor=_extractor_name(kind), error=f"timeout after {timeout:g}s")
+        if receiver.poll():
             try:
                 result = receiver.recv()
             except (EOFError, OSError):
                 result = None
-        elif not ready:
-            proc.kill()
-            return Extracted(kind=kind, extractor=_extractor_name(kind), error=f"timeout after {timeout:g}s")
     finally:
         receiver.close()
         proc.join(1.0)

@@ -42,14 +42,14 @@ class ArchivePipeline:
         self.archive.start_crawl(self.job_id, spider.name, software_versions())
         logger.info("Archiving into %s (crawl job %s)", self.path, self.job_id)
 
-    def process_item(self, item):
+    async def process_item(self, item):
         kind = item.get("kind")
         if kind == "fetch":
             self.archive.record_fetch(item["fetch"], item.get("state"), item.get("listed"))
             self.stats.inc_value(f"archive/fetch/{item['fetch'].get('outcome') or 'unknown'}")
             return item
         if kind == "file":
-            return self.process_file(item)
+            return await self.process_file(item)
         if kind != "page":
             raise ValueError(f"unknown item kind {kind!r}")
         fetch = dict(item["fetch"])
@@ -93,17 +93,18 @@ class ArchivePipeline:
         logger.info("%s report: %s (%s)", stored.outcome.capitalize(), report["title"], report["url"])
         return item
 
-    def process_file(self, item):
+    async def process_file(self, item):
         """A downloaded document: stored once per content, its text extracted; linked to the page
-        it came from, or, when a list entry pointed straight at it, stored as the report itself."""
-        from archive.files import extract
+        it came from, or, when a list entry pointed straight at it, stored as the report itself.
+        The parser runs in a child process that is awaited: downloads go on meanwhile."""
+        from archive.files import extract_async
 
         fetch, body = dict(item["fetch"]), item["body"]
         content_type = (item["headers"].get("Content-Type") or item["headers"].get("content-type") or [None])[0]
         settings = self.crawler.settings
-        extracted = extract(body, item.get("name") or fetch.get("url"), content_type,
-                            max_bytes=settings.getint("ARCHIVE_MAX_ATTACHMENT_BYTES"),
-                            timeout=settings.getfloat("ARCHIVE_EXTRACT_TIMEOUT"))
+        extracted = await extract_async(body, item.get("name") or fetch.get("url"), content_type,
+                                        max_bytes=settings.getint("ARCHIVE_MAX_ATTACHMENT_BYTES"),
+                                        timeout=settings.getfloat("ARCHIVE_EXTRACT_TIMEOUT"))
         info = {**vars(extracted), "software": software_versions()}
         self.stats.inc_value(f"archive/files/{extracted.kind}")
         if extracted.error:
