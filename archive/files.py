@@ -179,15 +179,10 @@ def extract(
     timeout: float = 60.0,
 ) -> Extracted:
     """Text and table grids of one attachment; never raises, never runs past ``timeout``."""
+    kind, body, answer = _triage(body, filename, content_type, max_bytes)
+    if answer is not None:
+        return answer
     try:
-        body = bytes(body or b"")
-        kind = sniff(body, filename, content_type)
-    except Exception as exc:  # noqa: BLE001
-        return Extracted(kind="unknown", error=_describe(exc))
-    try:
-        early = _prepare(body, kind, max_bytes)
-        if early is not None:
-            return early
         if kind in ("doc", "wps"):
             return _extract_antiword(body, kind, timeout)
         return _run_isolated(kind, body, timeout)
@@ -205,15 +200,10 @@ async def extract_async(
 ) -> Extracted:
     """``extract`` for code running on an asyncio event loop (the crawler's): the parser's
     child process (or antiword) is awaited, so the loop goes on serving downloads meanwhile."""
+    kind, body, answer = _triage(body, filename, content_type, max_bytes)
+    if answer is not None:
+        return answer
     try:
-        body = bytes(body or b"")
-        kind = sniff(body, filename, content_type)
-    except Exception as exc:  # noqa: BLE001
-        return Extracted(kind="unknown", error=_describe(exc))
-    try:
-        early = _prepare(body, kind, max_bytes)
-        if early is not None:
-            return early
         if kind in ("doc", "wps"):  # a subprocess that execs at once: safe from a worker thread
             return await asyncio.to_thread(_extract_antiword, body, kind, timeout)
         proc, receiver = _start_child(kind, body)  # forked from the loop's own thread
@@ -221,6 +211,19 @@ async def extract_async(
         return _collect(kind, proc, receiver, timed_out, timeout)
     except Exception as exc:  # noqa: BLE001 - the contract is: never raise
         return Extracted(kind=kind, error=_describe(exc))
+
+
+def _triage(body, filename, content_type, max_bytes: int) -> tuple[str, bytes, Extracted | None]:
+    """The file's kind, its bytes, and the answer when no parser needs to run (or None)."""
+    try:
+        body = bytes(body or b"")
+        kind = sniff(body, filename, content_type)
+    except Exception as exc:  # noqa: BLE001
+        return "unknown", b"", Extracted(kind="unknown", error=_describe(exc))
+    try:
+        return kind, body, _prepare(body, kind, max_bytes)
+    except Exception as exc:  # noqa: BLE001
+        return kind, body, Extracted(kind=kind, error=_describe(exc))
 
 
 async def _readable(receiver, sentinel: int, timeout: float) -> bool:
