@@ -27,28 +27,22 @@ Usage (from the repository root)::
 
     python tools/build_hengyang_cassette.py [--shared ../shared]
 
-Reuses ``tools/build_guangzhou_cassette.py`` (body builders, table rendering, HTTP helpers,
+Reuses ``tools/cassette_common.py`` (body builders, table rendering, HTTP helpers, manifest,
 checks). Needs ``pdfplumber``. The output is deterministic: byte-identical on every run.
 """
 
 from __future__ import annotations
 
-import argparse
-import difflib
 import html
-import json
 import re
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from urllib.parse import urljoin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import build_guangzhou_cassette as gz  # noqa: E402
+import cassette_common as cc  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SHARED = "../shared"  # relative to the repository root
 CASSETTE_OUT = "cassettes/hengyang.yaml"
 MANIFEST_OUT = "tests/data/hengyang_manifest.json"
 
@@ -58,7 +52,7 @@ MANIFEST_OUT = "tests/data/hengyang_manifest.json"
 
 HOST = "https://www.hengyang.gov.cn"
 COLUMN = HOST + "/xxgk/szfxxgkml/zfxxgkndbg/"
-CST = timezone(timedelta(hours=8))
+CST = cc.CST
 RECORDED_AT = datetime(2025, 3, 14, 1, 52, 9, tzinfo=timezone.utc)  # "Date" of the first exchange
 HTML_TYPE = "text/html;charset=UTF-8"
 NL = "\r\n"  # the template's line ends, kept on every page
@@ -123,17 +117,15 @@ NOTICE["url"] = COLUMN + "szfgzbmndbg/" + NOTICE["path"]
 
 
 def build_reports(shared: Path) -> list[Report]:
-    def at(text: str) -> datetime:
-        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=CST)
-
-    s000, s002, s003 = (gz.seed_path(shared, k) for k in ("000", "002", "003"))
-    text000, text002, text003 = (gz.read_text(p) for p in (s000, s002, s003))
+    at = cc.at
+    s000, s002, s003 = (cc.seed_path(shared, k) for k in ("000", "002", "003"))
+    text000, text002, text003 = (cc.read_text(p) for p in (s000, s002, s003))
     title2 = "2013年广州市人力资源和社会保障局政府信息公开年度报告"
-    b1 = gz.body_seed_002(text002)
-    b2 = gz.body_seed_000(text000, title2)  # asserts that the seed's first line is this title
-    b3 = gz.body_seed_003(text003)
-    b4 = gz.body_from_pdf(shared / "corpus/raw/kirogovcompare/hzq2023_working.pdf")
-    b5 = gz.body_from_pdf(shared / "corpus/raw/govnianbao/szfgs2024.pdf")
+    b1 = cc.body_seed_002(text002)
+    b2 = cc.body_seed_000(text000, title2)  # asserts that the seed's first line is this title
+    b3 = cc.body_seed_003(text003)
+    b4 = cc.body_from_pdf(shared / "corpus/raw/kirogovcompare/hzq2023_working.pdf")
+    b5 = cc.body_from_pdf(shared / "corpus/raw/govnianbao/szfgs2024.pdf")
     dept, y23, y24 = SECTIONS["szfgzbmndbg"], SECTIONS["2023nd"], SECTIONS["2024nd"]
     reports = [
         # reports from before 2020 sit under the platform's migration folder 20200118/
@@ -157,9 +149,9 @@ def build_reports(shared: Path) -> list[Report]:
         assert r.agency in r.title and str(r.year) in r.title, r.title
         assert r.published.year == r.year + 1 and r.published.month <= 3
         assert "'" not in r.title and "\\" not in r.title
-    gz.check_seed_coverage(text002, b1, skip=1)
-    gz.check_seed_coverage(text000, b2, skip=6, skip_tail=5)
-    gz.check_seed_coverage(text003, b3)
+    cc.check_seed_coverage(text002, b1, skip=1)
+    cc.check_seed_coverage(text000, b2, skip=6, skip_tail=5)
+    cc.check_seed_coverage(text003, b3)
     return reports
 
 
@@ -167,7 +159,7 @@ def build_reports(shared: Path) -> list[Report]:
 # HTML
 # ---------------------------------------------------------------------------------------
 
-esc = gz.esc
+esc = cc.esc
 
 
 def render_para(p) -> str:
@@ -183,7 +175,7 @@ def render_para(p) -> str:
 
 
 def render_body(blocks: list) -> str:
-    return NL.join(render_para(b) if isinstance(b, gz.Para) else gz.render_table(b) for b in blocks)
+    return NL.join(render_para(b) if isinstance(b, cc.Para) else cc.render_table(b) for b in blocks)
 
 
 def set_meta(page: str, name: str, value: str) -> str:
@@ -199,7 +191,7 @@ def _one(page: str, name: str) -> str:
 
 
 def drop_meta(page: str, name: str) -> str:
-    return gz.sub_once(rf"""<meta name="{name}" content=(['"])[^'"]*\1\s*/?>(\r\n)?""", "", _one(page, name))
+    return cc.sub_once(rf"""<meta name="{name}" content=(['"])[^'"]*\1\s*/?>(\r\n)?""", "", _one(page, name))
 
 
 def tts_copy(template: str, text: str) -> str:
@@ -232,46 +224,36 @@ TEMPLATE_HEADER = ("          <span>湘潭市人民政府门户网站 www.xiangt
 def detail_page(template: str, report: Report, fragments: list[str]) -> str:
     """The template with the report in it; everything outside its article stays as it was."""
     page = template
-    page = gz.replace_all(page, f"<title>{TEMPLATE_TITLE}{TITLE_SUFFIX}</title>",
+    page = cc.replace_all(page, f"<title>{TEMPLATE_TITLE}{TITLE_SUFFIX}</title>",
                           f"<title>{esc(report.title)}{TITLE_SUFFIX}</title>", 1)
     page = set_column(page, report.section)
-    text = gz.plain_text(report.blocks)
+    text = cc.plain_text(report.blocks)
     for name, value in [("published", report.published.strftime("%Y.%m.%d %H:%M:%S GMT+08:00")),
                         ("ArticleTitle", report.title), ("Description", " " + text[:64]),
                         ("PubDate", report.published.strftime("%Y-%m-%d %H:%M")),
                         ("ContentSource", report.source), ("Url", report.url)]:
         page = set_meta(page, name, value)
-    page = gz.replace_all(page, f'<div class="ftheme">{TEMPLATE_TITLE}</div>',
+    page = cc.replace_all(page, f'<div class="ftheme">{TEMPLATE_TITLE}</div>',
                           f'<div class="ftheme">{esc(report.title)}</div>', 1)
     new_header = header_line(report.published.strftime("%Y-%m-%d %H:%M"), report.source)
-    page = gz.replace_all(page, NL.join(TEMPLATE_HEADER), NL.join(new_header), 1)
-    page = gz._replace_between(page, ZOOM_START, ZOOM_END, f"<wbr>{render_body(report.blocks)}</wbr>")
-    page = gz.sub_once(r"<span>来 源：[^<]*</span> <em>责任编辑：[^<]*</em>",
+    page = cc.replace_all(page, NL.join(TEMPLATE_HEADER), NL.join(new_header), 1)
+    page = cc.replace_between(page, ZOOM_START, ZOOM_END, f"<wbr>{render_body(report.blocks)}</wbr>")
+    page = cc.sub_once(r"<span>来 源：[^<]*</span> <em>责任编辑：[^<]*</em>",
                        f"<span>来 源：{esc(report.source)}</span> <em>责任编辑：</em>", page)
-    page = gz.sub_once(r"var ss = '[^']*';", f"var ss = '{tts_copy(template, text)}';", page)
-    page = gz.replace_all(page, TEMPLATE_DOC_ID, report.doc_id, 6)  # statistics, evaluation, comments
+    page = cc.sub_once(r"var ss = '[^']*';", f"var ss = '{tts_copy(template, text)}';", page)
+    page = cc.replace_all(page, TEMPLATE_DOC_ID, report.doc_id, 6)  # statistics, evaluation, comments
     check_leftovers(page, f"report {report.n}", fragments)
     return page
 
 
-def between(page: str, start: str, end: str) -> str:
-    assert page.count(start) == 1, start
-    i = page.index(start) + len(start)
-    return page[i:page.index(end, i)]
-
-
 def template_article_fragments(template: str) -> list[str]:
     """Pieces (8+ characters) of the template article's own text, to prove none is left."""
-    import lxml.html
-
-    text = lxml.html.fromstring(f"<div>{between(template, ZOOM_START, ZOOM_END)}</div>").text_content()
-    pieces = [f for f in re.split(r"[\s\u3000，。、“”‘’：；（）()！？]+", text) if len(f) >= 8]
-    return sorted(set(pieces))
+    return cc.article_fragments(cc.between(template, ZOOM_START, ZOOM_END))
 
 
 def check_leftovers(page: str, what: str, fragments: list[str]) -> None:
-    for gone in TEMPLATE_GONE + tuple(fragments):
-        assert gone not in page, f"template leftover {gone!r} in {what}"
+    """No trace of the template's article."""
+    cc.check_leftovers(page, what, TEMPLATE_GONE + tuple(fragments))
 
 
 # --- list pages --------------------------------------------------------------------------
@@ -342,7 +324,7 @@ def render_list_page(template: str, lp: ListPage, fragments: list[str]) -> str:
     """A list page in the template's chrome: article-only meta tags and scripts (text-to-speech
     copy, view counter, evaluation, comments) removed, the article area replaced by the list."""
     page = template
-    page = gz.replace_all(page, f"<title>{TEMPLATE_TITLE}{TITLE_SUFFIX}</title>",
+    page = cc.replace_all(page, f"<title>{TEMPLATE_TITLE}{TITLE_SUFFIX}</title>",
                           f"<title>{esc(lp.title)}{TITLE_SUFFIX}</title>", 1)
     page = set_column(page, lp.section or Section("", "", "政府信息公开年度报告"))
     for name in ARTICLE_META:
@@ -351,7 +333,7 @@ def render_list_page(template: str, lp: ListPage, fragments: list[str]) -> str:
     keep = [line for line in lines if not any(mark in line for mark in LIST_DROPPED)]
     assert len(lines) - len(keep) == 5, len(lines) - len(keep)
     page = NL.join(keep)
-    page = gz._replace_between(page, MAIN_START, MAIN_END, lp.body)
+    page = cc.replace_between(page, MAIN_START, MAIN_END, lp.body)
     assert TEMPLATE_DOC_ID not in page
     check_leftovers(page, lp.url, fragments)
     return page
@@ -397,30 +379,24 @@ def build_list_pages(reports: list[Report]) -> tuple[list[ListPage], list[dict]]
 def build_interactions(template: str, reports: list[Report], lists: list[ListPage],
                        fragments: list[str]) -> tuple[list[dict], dict[str, bytes]]:
     """All exchanges, in the order a crawl makes them, and each URL's page bytes."""
-    clock = gz.Clock(RECORDED_AT)
+    clock = cc.Clock(RECORDED_AT)
     pages: dict[str, bytes] = {}
     out = []
-    robots_modified = datetime(2022, 4, 2, 9, 30, 11, tzinfo=CST)
-    out.append(gz.ok(HOST + "/robots.txt", b"User-agent: *\nDisallow:\n", "text/plain", robots_modified,
-                     clock.tick()))
+    out.append(cc.robots_txt(HOST, datetime(2022, 4, 2, 9, 30, 11, tzinfo=CST), clock.tick()))
     by_url = {r.url: r for r in reports}
 
     def add(url: str, page: str, modified: datetime):
         data = page.encode("utf-8")
         pages[url] = data
-        exchange = gz.ok(url, data, HTML_TYPE, modified, clock.tick())
+        exchange = cc.ok(url, data, HTML_TYPE, modified, clock.tick())
         out.append(exchange)
 
     for lp in lists:
         add(lp.url, render_list_page(template, lp, fragments), lp.last_modified)
-        for href in re.findall(r'<a href="([^"]+)" target="_blank"', lp.body):
-            url = urljoin(lp.url, href)
-            if url in by_url and url not in pages:
-                r = by_url[url]
-                add(url, detail_page(template, r, fragments), r.published + timedelta(seconds=37))
-    urls = [i["request"]["uri"] for i in out]
-    assert len(urls) == len(set(urls)), "duplicate interaction"
-    assert {r.url for r in reports} <= set(urls)
+        for r in cc.linked_reports(lp.url, lp.body, by_url):
+            if r.url not in pages:
+                add(r.url, detail_page(template, r, fragments), r.published + timedelta(seconds=37))
+    assert {r.url for r in reports} <= cc.interaction_urls(out)
     return out, pages
 
 
@@ -430,32 +406,11 @@ def build_interactions(template: str, reports: list[Report], lists: list[ListPag
 
 
 def manifest(reports: list[Report], lists: list[ListPage], non_reports: list[dict]) -> dict:
-    return {
-        "column": COLUMN,
-        "encoding": {"encoding": "utf-8", "encoding_method": "http-header"},
-        "reports": [
-            {
-                "n": r.n,
-                "url": r.url,
-                "listed_as": "./" + r.section.folder + r.path,
-                "section": r.section.key,
-                "title": r.title,
-                "agency": r.agency,
-                "report_year": r.year,
-                "pub_date": r.date,
-                "source": r.source,
-                "traditional": False,
-                "paragraphs": [b.text for b in r.blocks if isinstance(b, gz.Para)],
-                "tables": [[[c.text for c in row] for row in b.rows] for b in r.blocks if isinstance(b, gz.Table)],
-                "attachments": [],
-            }
-            for r in reports
-        ],
-        "file_reports": [],
-        "attachment_files": {},
-        "non_reports": [n["url"] for n in non_reports],
-        "list_pages": [lp.url for lp in lists],
-    }
+    """The ground truth (the schema of ``tests/data/guangzhou_manifest.json``, plus the decoding)."""
+    return cc.manifest(COLUMN, [cc.manifest_report(r, r.section.key, "./" + r.section.folder + r.path)
+                                for r in reports],
+                       [n["url"] for n in non_reports], [lp.url for lp in lists],
+                       encoding={"encoding": "utf-8", "encoding_method": "http-header"})
 
 
 # ---------------------------------------------------------------------------------------
@@ -463,28 +418,16 @@ def manifest(reports: list[Report], lists: list[ListPage], non_reports: list[dic
 # ---------------------------------------------------------------------------------------
 
 
-def squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def template_lines_changed(template: str, page: str) -> set[int]:
-    """0-based template lines that the page does not keep as they were."""
-    old, new = template.split(NL), page.split(NL)
-    changed = set()
-    for tag, i1, i2, _, _ in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag != "equal":
-            changed |= set(range(i1, max(i2, i1 + 1)))
-    return changed
+    """0-based template lines that the page does not keep as they were (an insertion counts
+    as a change of the line it goes before)."""
+    changed, inserted = cc.diff_template_lines(template.split(NL), page.split(NL))
+    return changed | {k for k, _ in inserted}
 
 
 def lines_with(template: str, marks: list[str]) -> set[int]:
-    lines = template.split(NL)
-    found = set()
-    for mark in marks:
-        hits = [k for k, line in enumerate(lines) if mark in line]
-        assert hits, mark
-        found |= set(hits)
-    return found
+    """The template lines that hold one of ``marks`` (each is found)."""
+    return cc.lines_with(template.split(NL), marks)
 
 
 DETAIL_MARKS = ['<meta name="published"', '<meta name="channel"', '<meta name="Column', '<meta name="ArticleTitle"',
@@ -502,9 +445,7 @@ def verify_pages(template: str, reports: list[Report], pages: dict[str, bytes], 
     import lxml.html
 
     in_cassette = {i["request"]["uri"] for i in data["interactions"]}
-    for i in data["interactions"]:
-        if i["request"]["uri"] in pages:
-            assert i["response"]["headers"]["Content-Type"] == [HTML_TYPE]
+    cc.check_content_type(data["interactions"], pages, HTML_TYPE)
     zoom_lines = set(range(*[template.split(NL).index(x) for x in [
         next(line for line in template.split(NL) if "<wbr>" in line),
         next(line for line in template.split(NL) if "</wbr>" in line)]])) | lines_with(template, ["</wbr>"])
@@ -513,38 +454,19 @@ def verify_pages(template: str, reports: list[Report], pages: dict[str, bytes], 
         raw = pages[r.url]
         text = raw.decode("utf-8")
         assert '<meta charset="gb2312">' in text
-        try:
-            raw.decode("gb2312")
-        except UnicodeDecodeError:
-            pass
-        else:
-            raise AssertionError(f"report {r.n} decodes as gb2312")
+        cc.assert_undecodable(raw, "gb2312", f"report {r.n}")
         assert template_lines_changed(template, text) <= allowed, f"report {r.n}: template chrome changed"
         doc = lxml.html.fromstring(text)
         assert doc.findtext(".//title") == r.title + TITLE_SUFFIX
-        assert [squash(h.text_content()) for h in doc.cssselect("div.ftheme")] == [r.title]
-        meta = {e.get("name"): e.get("content") for e in doc.cssselect("meta[name]")}
+        assert [cc.squash(h.text_content()) for h in doc.cssselect("div.ftheme")] == [r.title]
+        meta = cc.meta_tags(doc)
         assert meta["ArticleTitle"] == r.title and meta["ContentSource"] == r.source and meta["Url"] == r.url
         assert meta["PubDate"] == r.published.strftime("%Y-%m-%d %H:%M")
-        header = squash(doc.cssselect("div.flot-ly")[0].text_content())
+        header = cc.squash(doc.cssselect("div.flot-ly")[0].text_content())
         assert header.startswith(f"发布时间：{r.published:%Y-%m-%d %H:%M} 来源：{r.source} 浏览量： 【字体："), header
         zoom = doc.cssselect("#zoom")
         assert len(zoom) == 1
-        wbr = zoom[0].find("wbr")
-        paragraphs, tables = [], []
-        for child in wbr:
-            if child.tag == "p":
-                paragraphs.append(child.text_content().strip())
-            elif child.tag == "table":
-                tables.append([[td.text_content().strip() for td in tr.findall("td")] for tr in child.iter("tr")])
-            else:
-                raise AssertionError(f"report {r.n}: unexpected <{child.tag}> in the body")
-        assert paragraphs == m["paragraphs"], f"report {r.n}: paragraphs differ"
-        assert tables == m["tables"], f"report {r.n}: tables differ"
-        spans = [[(int(td.get("rowspan", 1)), int(td.get("colspan", 1))) for td in tr.findall("td")]
-                 for t in wbr.findall("table") for tr in t.iter("tr")]
-        assert spans == [[(c.rowspan, c.colspan) for c in row] for b in r.blocks if isinstance(b, gz.Table)
-                         for row in b.rows], f"report {r.n}: rowspan/colspan differ"
+        cc.check_body(zoom[0].find("wbr"), r.blocks, m, f"report {r.n}")
     reachable, listed = set(), set()
     lines = template.split(NL)
     main = set(range(lines.index(MAIN_START.rstrip(NL)) + 1, lines.index(MAIN_END.split(NL)[0], lines.index(MAIN_START.rstrip(NL)))))
@@ -557,17 +479,12 @@ def verify_pages(template: str, reports: list[Report], pages: dict[str, bytes], 
         assert doc.findtext(".//title").endswith(TITLE_SUFFIX)
         assert not doc.cssselect("#zoom") and not doc.cssselect('meta[name="ArticleTitle"]')
         assert TEMPLATE_DOC_ID not in text and "var ss" not in text
-        for a in doc.cssselect("div.xilan-main a"):
-            reachable.add(urljoin(url, a.get("href")))
-        listed |= {urljoin(url, a.get("href")) for a in doc.cssselect("ul.list-ul a")}
+        reachable |= cc.links(url, doc, "div.xilan-main a")
+        listed |= cc.links(url, doc, "ul.list-ul a")
         for li in doc.cssselect("ul.list-ul li"):
             a = li.find("a")
             assert a.get("title") == a.text_content() and re.fullmatch(r"\d{4}-\d{2}-\d{2}", li.findtext("span"))
-    non_reports = set(manifest_data["non_reports"])
-    missing = reachable - in_cassette - non_reports
-    assert not missing, f"linked but not in the cassette: {missing}"
-    assert non_reports <= listed and not non_reports & in_cassette
-    assert {r.url for r in reports} <= listed, "a report is not listed"
+    cc.check_links(reachable, listed, in_cassette, set(manifest_data["non_reports"]), {r.url for r in reports})
     s1 = COLUMN + SECTIONS["szfgzbmndbg"].folder
     assert {s1 + "index_2.html", s1 + "index.html"} <= reachable
     assert pages[s1] == pages[s1 + "index.html"]
@@ -586,12 +503,7 @@ def read_template(path: Path) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", default=DEFAULT_SHARED,
-                        help="the shared material; a relative path is taken from the repository root "
-                             "(default %(default)s)")
-    args = parser.parse_args(argv)
-    shared = (ROOT / args.shared).resolve()
+    shared = cc.parse_shared(__doc__, argv)
     template = read_template(shared / TEMPLATE)
     fragments = template_article_fragments(template)
     assert len(fragments) > 10
@@ -600,24 +512,14 @@ def main(argv=None) -> int:
     lists, non_reports = build_list_pages(reports)
     interactions, pages = build_interactions(template, reports, lists, fragments)
     data = {"version": 1, "interactions": interactions}
-
-    cassette_path = ROOT / CASSETTE_OUT
-    cassette_path.parent.mkdir(parents=True, exist_ok=True)
-    cassette_path.write_bytes(gz.dump_yaml(data))
     manifest_data = manifest(reports, lists, non_reports)
-    manifest_path = ROOT / MANIFEST_OUT
-    manifest_path.parent.mkdir(parents=True, exist_ok=True)
-    manifest_path.write_bytes((json.dumps(manifest_data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    cassette_path = cc.write_outputs(CASSETTE_OUT, data, MANIFEST_OUT, manifest_data)
 
-    gz.verify_cassette(cassette_path, interactions)
+    cc.verify_cassette(cassette_path, interactions)
     verify_pages(template, reports, pages, data, manifest_data)
 
-    for i in interactions:
-        headers = i["response"]["headers"]
-        print(f'{i["response"]["status"]["code"]} {headers["Content-Type"][0]:24} '
-              f'{headers["Content-Length"][0]:>7}  {i["request"]["uri"]}')
-    print(f"wrote {CASSETTE_OUT} ({cassette_path.stat().st_size} bytes, {len(interactions)} interactions) "
-          f"and {MANIFEST_OUT} ({len(reports)} reports)")
+    cc.print_interactions(interactions, width=24)
+    cc.print_written(CASSETTE_OUT, cassette_path, interactions, MANIFEST_OUT, reports)
     return 0
 
 

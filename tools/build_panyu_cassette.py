@@ -19,7 +19,8 @@ included, is left as it is, and a line diff against the template checks that. Li
 the template's chrome with the article area replaced by ``ul.list`` and a pager.
 
 The manifest (same schema as ``tests/data/guangzhou_manifest.json``) is the ground truth of
-what was put in. Report bodies come from ``tools/build_guangzhou_cassette.py`` (imported).
+what was put in. Report bodies, rendering, HTTP helpers and the common checks come from
+``tools/cassette_common.py``, shared with the other cassette builders.
 
 Usage (from the repository root)::
 
@@ -30,9 +31,7 @@ Needs ``pdfplumber``. The output is deterministic: running it twice gives identi
 
 from __future__ import annotations
 
-import argparse
 import copy
-import difflib
 import html
 import json
 import re
@@ -43,10 +42,8 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import build_guangzhou_cassette as gz  # noqa: E402
+import cassette_common as cc  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SHARED = "../shared"  # relative to the repository root
 CASSETTE_OUT = "cassettes/panyu.yaml"
 MANIFEST_OUT = "tests/data/panyu_manifest.json"
 GZ_MANIFEST = "tests/data/guangzhou_manifest.json"  # only its schema is compared
@@ -58,7 +55,7 @@ GZ_MANIFEST = "tests/data/guangzhou_manifest.json"  # only its schema is compare
 HOST = "https://www.panyu.gov.cn"
 COLUMN = HOST + "/zwgk/zfxxgk/zfxxgknb/"
 COLUMN_NAME = "区政府信息公开年报"
-CST = timezone(timedelta(hours=8))
+CST = cc.CST
 RECORDED_AT = datetime(2025, 3, 12, 1, 47, 22, tzinfo=timezone.utc)  # "Date" of the first exchange
 
 SECTION_NAMES = {"bm": "部门", "zj": "镇街"}
@@ -73,8 +70,6 @@ TEMPLATE_POST_ID = "1717877"
 TEMPLATE_LEFTOVERS = (TEMPLATE_TITLE, TEMPLATE_POST_ID, "2018-03-20", "00:55:40", TEMPLATE_SOURCE, "书香",
                       "妆", "图书馆", "魏乐禹", "Atason", "三&middot;八", "<o:p>", 'class="p0"')
 TITLE_SUFFIX = "_政府信息公开_广州市黄埔区人民政府门户网站"  # the template's <title> after the article title
-
-ROBOTS = b"User-agent: *\nDisallow:\n"
 
 # Markers put into the skeleton page where the report's values go (private-use characters)
 M_TITLE, M_PUBDATE, M_SOURCE, M_URL, M_POST, M_BODY = (f"\ue000{k}\ue001" for k in
@@ -121,9 +116,7 @@ class Report:
         return self.published.strftime("%Y-%m-%d")
 
 
-def at(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=CST)
-
+at = cc.at
 
 # A listed item that is not a report; its page is not in the cassette.
 NON_REPORT = {"url": COLUMN + "bm/2019n/content/post_9561208.html", "href": "content/post_9561208.html",
@@ -132,16 +125,16 @@ NON_REPORT = {"url": COLUMN + "bm/2019n/content/post_9561208.html", "href": "con
 
 
 def build_reports(shared: Path) -> tuple[list[Report], dict]:
-    """The five reports, with their bodies (built by the gz builder's functions)."""
+    """The five reports, with their bodies (built by the common body builders)."""
     notes: dict = {}
-    s000, s002, s003, s004 = (gz.seed_path(shared, k) for k in ("000", "002", "003", "004"))
-    text004 = gz.read_text(s004)
-    blocks4, notes["seed004"] = gz.body_seed_004(text004)
+    s000, s002, s003, s004 = (cc.seed_path(shared, k) for k in ("000", "002", "003", "004"))
+    text004 = cc.read_text(s004)
+    blocks4, notes["seed004"] = cc.body_seed_004(text004)
     title0 = "2013年广州市人力资源和社会保障局政府信息公开年度报告"
-    blocks0 = gz.body_seed_000(gz.read_text(s000), title0)
-    blocks3 = gz.body_seed_003(gz.read_text(s003))
-    blocks2 = gz.body_seed_002(gz.read_text(s002))
-    blocks5 = gz.body_from_pdf(shared / "corpus/raw/kirogovcompare/hzq2024_working.pdf")
+    blocks0 = cc.body_seed_000(cc.read_text(s000), title0)
+    blocks3 = cc.body_seed_003(cc.read_text(s003))
+    blocks2 = cc.body_seed_002(cc.read_text(s002))
+    blocks5 = cc.body_from_pdf(shared / "corpus/raw/kirogovcompare/hzq2024_working.pdf")
     reports = [
         Report(1, "bm/mb2021/", 7806415, blocks4[0].text, "广州市番禺区人力资源和社会保障局", 2021,
                at("2022-01-26 16:05:33"), blocks4),
@@ -163,10 +156,10 @@ def build_reports(shared: Path) -> tuple[list[Report], dict]:
         assert r.agency in r.title.replace(" ", "") or r.agency in r.title, (r.agency, r.title)
         assert str(r.year) in r.title
         assert r.published.year == r.year + 1 and r.published.month <= 3, r.n
-    gz.check_seed_coverage(text004, blocks4, dropped=notes["seed004"]["dropped_cells"])
-    gz.check_seed_coverage(gz.read_text(s000), blocks0, skip=6, skip_tail=5)
-    gz.check_seed_coverage(gz.read_text(s003), blocks3)
-    gz.check_seed_coverage(gz.read_text(s002), blocks2, skip=1)
+    cc.check_seed_coverage(text004, blocks4, dropped=notes["seed004"]["dropped_cells"])
+    cc.check_seed_coverage(cc.read_text(s000), blocks0, skip=6, skip_tail=5)
+    cc.check_seed_coverage(cc.read_text(s003), blocks3)
+    cc.check_seed_coverage(cc.read_text(s002), blocks2, skip=1)
     return reports, notes
 
 
@@ -189,7 +182,7 @@ def fill(skeleton: str, values: dict[str, str]) -> str:
     page = skeleton
     for marker, value in values.items():
         page = page.replace(marker + M_ATTR, html.escape(value, quote=True))
-        page = page.replace(marker, gz.esc(value) if marker != M_BODY else value)
+        page = page.replace(marker, cc.esc(value) if marker != M_BODY else value)
     assert "\ue000" not in page and "\ue002" not in page
     return page
 
@@ -197,39 +190,38 @@ def fill(skeleton: str, values: dict[str, str]) -> str:
 def detail_skeleton(template: str) -> str:
     """The template with markers where the article was. Checked: nothing of the article left."""
     page = template
-    page = gz.replace_all(page, f"<title>{TEMPLATE_TITLE}{TITLE_SUFFIX}</title>",
+    page = cc.replace_all(page, f"<title>{TEMPLATE_TITLE}{TITLE_SUFFIX}</title>",
                           f"<title>{M_TITLE}{TITLE_SUFFIX}</title>", 1)
-    page = gz.replace_all(page, f'<meta name="ArticleTitle" content="{TEMPLATE_TITLE}">',
+    page = cc.replace_all(page, f'<meta name="ArticleTitle" content="{TEMPLATE_TITLE}">',
                           f'<meta name="ArticleTitle" content="{M_TITLE}{M_ATTR}">', 1)
-    page = gz.replace_all(page, f'<meta name="PubDate" content="{TEMPLATE_PUBDATE}">',
+    page = cc.replace_all(page, f'<meta name="PubDate" content="{TEMPLATE_PUBDATE}">',
                           f'<meta name="PubDate" content="{M_PUBDATE}{M_ATTR}">', 1)
     # the template has no Url meta tag: one is added after ContentSource
-    page = gz.replace_all(page, f'\t\t\t<meta name="ContentSource" content="{TEMPLATE_SOURCE}">\n',
+    page = cc.replace_all(page, f'\t\t\t<meta name="ContentSource" content="{TEMPLATE_SOURCE}">\n',
                           f'\t\t\t<meta name="ContentSource" content="{M_SOURCE}{M_ATTR}">\n'
                           f'\t\t\t<meta name="Url" content="{M_URL}{M_ATTR}">\n', 1)
-    page = gz.replace_all(page, f"<h1>\n\t\t\t\t\t\t{TEMPLATE_TITLE}\n\t\t\t\t\t</h1>",
+    page = cc.replace_all(page, f"<h1>\n\t\t\t\t\t\t{TEMPLATE_TITLE}\n\t\t\t\t\t</h1>",
                           f"<h1>\n\t\t\t\t\t\t{M_TITLE}\n\t\t\t\t\t</h1>", 1)
     # header line: 来源：… 发布时间：YYYY-MM-DD HH:MM:SS 阅读次数：- 字体大小：
-    page = gz.replace_all(page, f'<span class="article-source">信息来源：{TEMPLATE_SOURCE}</span>',
+    page = cc.replace_all(page, f'<span class="article-source">信息来源：{TEMPLATE_SOURCE}</span>',
                           f'<span class="article-source">来源：{M_SOURCE}</span>', 1)
-    page = gz.replace_all(page, f'<span class="article-create_time">发布时间：{TEMPLATE_PUBDATE}</span>',
+    page = cc.replace_all(page, f'<span class="article-create_time">发布时间：{TEMPLATE_PUBDATE}</span>',
                           f'<span class="article-create_time">发布时间：{M_PUBDATE}</span>', 1)
-    page = gz.replace_all(page, '<span class="article-vistit">浏览量：', '<span class="article-vistit">阅读次数：', 1)
-    page = gz.replace_all(page, "&nbsp;&nbsp;&nbsp;字体【&nbsp;", "&nbsp;&nbsp;&nbsp;字体大小：【&nbsp;", 1)
+    page = cc.replace_all(page, '<span class="article-vistit">浏览量：', '<span class="article-vistit">阅读次数：', 1)
+    page = cc.replace_all(page, "&nbsp;&nbsp;&nbsp;字体【&nbsp;", "&nbsp;&nbsp;&nbsp;字体大小：【&nbsp;", 1)
     # the post id (NFCMS script in the head and in the visit counter, statistics call)
-    page = gz.replace_all(page, TEMPLATE_POST_ID, M_POST, 3)
+    page = cc.replace_all(page, TEMPLATE_POST_ID, M_POST, 3)
     # the body between the CMS's 正文开始/正文结束 comments; the video-player script before it
     # and the 附件下载 (相关附件) block after #zoomcon stay
-    page = gz._replace_between(page, "<!--正文开始-->\n", "\n\t\t\t\t\t\t\t<!--正文结束-->", "\t\t\t\t\t\t\t" + M_BODY)
-    for leftover in TEMPLATE_LEFTOVERS:
-        assert leftover not in page, f"template leftover {leftover!r}"
+    page = cc.replace_between(page, "<!--正文开始-->\n", "\n\t\t\t\t\t\t\t<!--正文结束-->", "\t\t\t\t\t\t\t" + M_BODY)
+    cc.check_leftovers(page, "the detail skeleton", TEMPLATE_LEFTOVERS)
     return page
 
 
 def detail_page(skeleton: str, r: Report) -> str:
     return fill(skeleton, {M_TITLE: r.title, M_PUBDATE: r.published.strftime("%Y-%m-%d %H:%M:%S"),
                            M_SOURCE: r.source, M_URL: r.url, M_POST: str(r.post_id),
-                           M_BODY: gz.render_body(r.blocks)})
+                           M_BODY: cc.render_body(r.blocks)})
 
 
 def check_detail_diff(template: str, page: str, r: Report) -> None:
@@ -240,14 +232,12 @@ def check_detail_diff(template: str, page: str, r: Report) -> None:
     end = old.index("\t\t\t\t\t\t\t<!--正文结束-->")
     article_markers = (TEMPLATE_TITLE, TEMPLATE_PUBDATE, TEMPLATE_POST_ID, f'content="{TEMPLATE_SOURCE}"',
                        "信息来源：", "字体【")
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag == "equal":
-            continue
-        for k in range(i1, i2):
-            assert start < k < end or any(m in old[k] for m in article_markers), \
-                f"report {r.n}: template line {k + 1} changed: {old[k][:80]!r}"
-        if tag == "insert":
-            assert all(x.startswith('\t\t\t<meta name="Url" content=') for x in new[j1:j2]), new[j1:j2]
+    allowed = set(range(start + 1, end)) | cc.lines_with(old, article_markers)
+    changed, inserted = cc.diff_template_lines(old, new)
+    for k in sorted(changed):
+        assert k in allowed, f"report {r.n}: template line {k + 1} changed: {old[k][:80]!r}"
+    for _, lines in inserted:
+        assert all(x.startswith('\t\t\t<meta name="Url" content=') for x in lines), lines
 
 
 def list_skeleton(template: str) -> str:
@@ -255,16 +245,15 @@ def list_skeleton(template: str) -> str:
     article area (``div.container`` bar its location bar) becomes a marker."""
     page = template
     for name in ("ArticleTitle", "PubDate", "ContentSource"):
-        page = gz.sub_once(rf'\t\t\t<meta name="{name}" content="[^"]*">\n', "", page)
-    page = gz.replace_all(page, f"<title>{TEMPLATE_TITLE}{TITLE_SUFFIX}</title>",
+        page = cc.sub_once(rf'\t\t\t<meta name="{name}" content="[^"]*">\n', "", page)
+    page = cc.replace_all(page, f"<title>{TEMPLATE_TITLE}{TITLE_SUFFIX}</title>",
                           f"<title>{M_TITLE}{TITLE_SUFFIX}</title>", 1)
     location = re.search(r'\t\t\t<div class="location">.*?\n\t\t\t</div>\n', page, re.S).group(0)
     main = (location + '\t\t\t<div class="contentpage-wrap">\n'
             '\t\t\t\t<div class="list-wrap">\n' + M_BODY + '\n\t\t\t\t</div>\n\t\t\t</div>\n\t\t</div>\n')
-    page = gz._replace_between(page, '\t\t<div class="container">\n', '\t\t<script src="static/js/jquery.share.min.js">', main)
-    page = gz.replace_all(page, f'window.NFCMS_PUB_TYPE="post";window.NFCMS_POST_ID="{TEMPLATE_POST_ID}";', "", 1)
-    for leftover in TEMPLATE_LEFTOVERS + ('id="zoomcon"', "article-info"):
-        assert leftover not in page, f"template leftover {leftover!r} in the list chrome"
+    page = cc.replace_between(page, '\t\t<div class="container">\n', '\t\t<script src="static/js/jquery.share.min.js">', main)
+    page = cc.replace_all(page, f'window.NFCMS_PUB_TYPE="post";window.NFCMS_POST_ID="{TEMPLATE_POST_ID}";', "", 1)
+    cc.check_leftovers(page, "the list chrome", TEMPLATE_LEFTOVERS + ('id="zoomcon"', "article-info"))
     return page
 
 
@@ -282,29 +271,16 @@ class ListPage:
     last_modified: datetime
 
 
-def list_item(href: str, title: str, date: str | None) -> str:
-    span = f"<span>{date}</span>" if date else ""
-    return f'<li><a href="{html.escape(href)}" title="{html.escape(title)}">{gz.esc(title)}</a>{span}</li>'
-
-
 def pager(total: int, current: int) -> str:
     """Static links (page 1 is ``index.html``, page k ``index_k.html``) and the
     ``createPageHTML`` call that draws the pager in a browser."""
-    def name(k: int) -> str:  # k: 0-based
-        return "index.html" if k == 0 else f"index_{k + 1}.html"
-
-    links = []
-    if current > 0:
-        links += [f'<a href="{name(0)}">首页</a>', f'<a href="{name(current - 1)}">上一页</a>']
-    if current < total - 1:
-        links += [f'<a href="{name(current + 1)}">下一页</a>', f'<a href="{name(total - 1)}">尾页</a>']
-    script = f'<script type="text/javascript">createPageHTML({total}, {current}, "index", "html");</script>'
-    return "\t\t\t\t\t<div class=\"page\">" + "".join(links) + script + "</div>"
+    links = [f'<a href="{cc.page_name(k, 1)}">{label}</a>' for label, k in cc.pager_links(total, current)]
+    return "\t\t\t\t\t<div class=\"page\">" + "".join(links) + cc.create_page_html(total, current) + "</div>"
 
 
 def render_list_page(skeleton: str, lp: ListPage) -> str:
     ul = ('\t\t\t\t\t<ul class="list">\n'
-          + "".join(f"\t\t\t\t\t\t{list_item(*i)}\n" for i in lp.items) + "\t\t\t\t\t</ul>\n")
+          + "".join(f"\t\t\t\t\t\t{cc.list_item(*i)}\n" for i in lp.items) + "\t\t\t\t\t</ul>\n")
     return fill(skeleton, {M_TITLE: lp.title, M_BODY: ul + pager(*lp.pages)})
 
 
@@ -354,20 +330,19 @@ def build_list_pages(reports: list[Report]) -> list[ListPage]:
 
 def build_interactions(template: str, reports: list[Report], lists: list[ListPage]) -> tuple[list[dict], dict]:
     """All exchanges in crawl order; also each URL's page bytes for the checks."""
-    clock = gz.Clock(RECORDED_AT)
+    clock = cc.Clock(RECORDED_AT)
     html_type = "text/html; charset=utf-8"
     detail, chrome = detail_skeleton(template), list_skeleton(template)
     lists_by_url = {lp.url: lp for lp in lists}
     reports_by_url = {r.url: r for r in reports}
     pages: dict[str, bytes] = {}
-    out = [gz.ok(HOST + "/robots.txt", ROBOTS, "text/plain", datetime(2023, 8, 17, 15, 2, 11, tzinfo=CST),
-                 clock.tick())]
+    out = [cc.robots_txt(HOST, datetime(2023, 8, 17, 15, 2, 11, tzinfo=CST), clock.tick())]
 
     def add_list(url: str) -> None:
         lp = lists_by_url[url]
         data = render_list_page(chrome, lp).encode("utf-8")
         pages[url] = data
-        out.append(gz.ok(url, data, html_type, lp.last_modified, clock.tick()))
+        out.append(cc.ok(url, data, html_type, lp.last_modified, clock.tick()))
         for href, _, date in lp.items:  # the reports the page lists, in the order listed
             target = urljoin(url, href)
             if date and target in reports_by_url and target not in pages:
@@ -375,44 +350,21 @@ def build_interactions(template: str, reports: list[Report], lists: list[ListPag
                 page = detail_page(detail, r)
                 check_detail_diff(template, page, r)
                 pages[target] = page.encode("utf-8")
-                out.append(gz.ok(target, pages[target], html_type, r.published + timedelta(seconds=41),
+                out.append(cc.ok(target, pages[target], html_type, r.published + timedelta(seconds=41),
                                  clock.tick()))
 
     for url in ["", "bm/", "bm/2019n/", "bm/2019n/index_2.html", "bm/2019n/index.html", "bm/mb2021/",
                 "zj/", "zj/nb2020/"]:
         add_list(COLUMN + url)
-    urls = [i["request"]["uri"] for i in out]
-    assert len(urls) == len(set(urls)), "duplicate interaction"
-    assert set(lists_by_url) | set(reports_by_url) | {HOST + "/robots.txt"} == set(urls)
+    assert set(lists_by_url) | set(reports_by_url) | {HOST + "/robots.txt"} == cc.interaction_urls(out)
     return out, pages
 
 
 def manifest(reports: list[Report], lists: list[ListPage]) -> dict:
-    return {
-        "column": COLUMN,
-        "reports": [
-            {
-                "n": r.n,
-                "url": r.url,
-                "listed_as": r.list_href,
-                "section": r.section,
-                "title": r.title,
-                "agency": r.agency,
-                "report_year": r.year,
-                "pub_date": r.date,
-                "source": r.source,
-                "traditional": r.traditional,
-                "paragraphs": [b.text for b in r.blocks if isinstance(b, gz.Para)],
-                "tables": [[[c.text for c in row] for row in b.rows] for b in r.blocks if isinstance(b, gz.Table)],
-                "attachments": r.attachments,
-            }
-            for r in reports
-        ],
-        "file_reports": [],
-        "attachment_files": {},
-        "non_reports": [NON_REPORT["url"]],
-        "list_pages": [lp.url for lp in lists],
-    }
+    """The ground truth (the schema of ``tests/data/guangzhou_manifest.json``)."""
+    return cc.manifest(COLUMN, [cc.manifest_report(r, r.section, r.list_href, r.traditional, r.attachments)
+                                for r in reports],
+                       [NON_REPORT["url"]], [lp.url for lp in lists])
 
 
 # ---------------------------------------------------------------------------------------
@@ -433,7 +385,7 @@ def verify_pages(reports: list[Report], lists: list[ListPage], pages: dict[str, 
         doc = lxml.html.fromstring(pages[r.url].decode("utf-8"))
         assert doc.findtext(".//title") == r.title + TITLE_SUFFIX
         assert [h.text_content().strip() for h in doc.iter("h1")] == [r.title]
-        meta = {e.get("name"): e.get("content") for e in doc.iter("meta") if e.get("name")}
+        meta = cc.meta_tags(doc)
         assert meta["ArticleTitle"] == r.title and meta["Url"] == r.url and meta["ContentSource"] == r.source
         assert meta["PubDate"] == r.published.strftime("%Y-%m-%d %H:%M:%S")
         info_div = copy.deepcopy(doc.cssselect(".article-info-div")[0])
@@ -442,37 +394,18 @@ def verify_pages(reports: list[Report], lists: list[ListPage], pages: dict[str, 
         info = " ".join(info_div.text_content().split())
         assert info == f"来源：{r.source} 发布时间：{meta['PubDate']} 阅读次数：-", info
         assert "字体大小：【" in doc.cssselect(".article-font")[0].text_content()
-        zoom = doc.get_element_by_id("zoomcon")
-        paragraphs, tables, spans = [], [], []
-        for child in zoom:
-            if not isinstance(child.tag, str) or child.tag == "script":  # comments, video-player script
-                continue
-            if child.tag == "p":
-                paragraphs.append(child.text_content().strip())
-            elif child.tag == "table":
-                rows = list(child.iter("tr"))
-                tables.append([[td.text_content().strip() for td in tr.findall("td")] for tr in rows])
-                spans.append([[(int(td.get("rowspan", 1)), int(td.get("colspan", 1))) for td in tr.findall("td")]
-                              for tr in rows])
-            else:
-                raise AssertionError(f"report {r.n}: unexpected <{child.tag}> in #zoomcon")
-        assert paragraphs == m["paragraphs"], f"report {r.n}: paragraphs differ"
-        assert tables == m["tables"], f"report {r.n}: tables differ"
-        assert spans == [[[(c.rowspan, c.colspan) for c in row] for row in b.rows]
-                         for b in r.blocks if isinstance(b, gz.Table)], f"report {r.n}: spans differ"
+        # comments and the video-player script stand among the body's blocks
+        cc.check_body(doc.get_element_by_id("zoomcon"), r.blocks, m, f"report {r.n}",
+                      ignore=lambda child: not isinstance(child.tag, str) or child.tag == "script")
         assert doc.get_element_by_id("rel_v") is not None and not doc.cssselect("#rel_v li")
     links: dict[str, set[str]] = {}
     for lp in lists:
         doc = lxml.html.fromstring(pages[lp.url].decode("utf-8"))
-        hrefs = [a.get("href") for a in doc.cssselect("ul.list a, div.page a")]
         assert len(doc.cssselect("ul.list li")) == len(lp.items)
-        assert f'createPageHTML({lp.pages[0]}, {lp.pages[1]}, "index", "html");' in pages[lp.url].decode("utf-8")
-        links[lp.url] = {urljoin(lp.url, h) for h in hrefs}
+        assert cc.create_page_html(*lp.pages) in pages[lp.url].decode("utf-8")
+        links[lp.url] = cc.links(lp.url, doc, "ul.list a, div.page a")
     reachable = set().union(*links.values())
-    missing = reachable - in_cassette - set(man["non_reports"])
-    assert not missing, f"listed but not in the cassette: {missing}"
-    assert not set(man["non_reports"]) & in_cassette
-    assert set(man["non_reports"]) <= reachable
+    cc.check_links(reachable, reachable, in_cassette, set(man["non_reports"]), {r.url for r in reports})
     seen, todo = {COLUMN}, [COLUMN]  # everything is reachable from the column page
     while todo:
         for u in links.get(todo.pop(), ()):
@@ -484,7 +417,7 @@ def verify_pages(reports: list[Report], lists: list[ListPage], pages: dict[str, 
 
 def verify_schema(man: dict) -> None:
     """Same keys as the guangzhou manifest."""
-    ref = json.loads((ROOT / GZ_MANIFEST).read_bytes().decode("utf-8"))
+    ref = json.loads((cc.ROOT / GZ_MANIFEST).read_bytes().decode("utf-8"))
     assert set(man) == set(ref), set(man) ^ set(ref)
     assert all(set(r) == set(ref["reports"][0]) for r in man["reports"])
 
@@ -495,39 +428,23 @@ def verify_schema(man: dict) -> None:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", default=DEFAULT_SHARED,
-                        help="the shared material; a relative path is taken from the repository root "
-                             "(default %(default)s)")
-    args = parser.parse_args(argv)
-    shared = (ROOT / args.shared).resolve()
+    shared = cc.parse_shared(__doc__, argv)
     template = read_template(shared)
 
     reports, notes = build_reports(shared)
     lists = build_list_pages(reports)
     interactions, pages = build_interactions(template, reports, lists)
     data = {"version": 1, "interactions": interactions}
-
-    cassette_path = ROOT / CASSETTE_OUT
-    cassette_path.parent.mkdir(parents=True, exist_ok=True)
-    cassette_path.write_bytes(gz.dump_yaml(data))
     man = manifest(reports, lists)
-    manifest_path = ROOT / MANIFEST_OUT
-    manifest_path.parent.mkdir(parents=True, exist_ok=True)
-    manifest_path.write_bytes((json.dumps(man, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    cassette_path = cc.write_outputs(CASSETTE_OUT, data, MANIFEST_OUT, man)
 
-    gz.verify_cassette(cassette_path, interactions)
+    cc.verify_cassette(cassette_path, interactions)
     verify_pages(reports, lists, pages, data, man)
     verify_schema(man)
 
-    for i in interactions:
-        headers = i["response"]["headers"]
-        print(f'{i["response"]["status"]["code"]} {headers["Content-Type"][0]:26} '
-              f'{headers["Content-Length"][0]:>7}  {i["request"]["uri"]}')
-    print(f"seed 004: {len(notes['seed004']['joined'])} page-break joins, "
-          f"{notes['seed004']['repeated_headers']} repeated table headers dropped")
-    print(f"wrote {CASSETTE_OUT} ({cassette_path.stat().st_size} bytes, {len(interactions)} interactions) "
-          f"and {MANIFEST_OUT} ({len(reports)} reports)")
+    cc.print_interactions(interactions)
+    print(cc.seed_004_summary(notes["seed004"]))
+    cc.print_written(CASSETTE_OUT, cassette_path, interactions, MANIFEST_OUT, reports)
     return 0
 
 

@@ -26,27 +26,21 @@ Usage (from the repository root)::
 
     python tools/build_songyuan_cassette.py [--shared ../shared]
 
-Reuses ``tools/build_guangzhou_cassette.py`` (body builders, HTML rendering, HTTP helpers,
+Reuses ``tools/cassette_common.py`` (body builders, HTML rendering, HTTP helpers, manifest,
 checks). Needs ``pdfplumber``. The output is deterministic: byte-identical on every run.
 """
 
 from __future__ import annotations
 
-import argparse
-import html
-import json
 import re
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from urllib.parse import urljoin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import build_guangzhou_cassette as gz  # noqa: E402
+import cassette_common as cc  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SHARED = "../shared"  # relative to the repository root
 CASSETTE_OUT = "cassettes/songyuan.yaml"
 MANIFEST_OUT = "tests/data/songyuan_manifest.json"
 
@@ -57,7 +51,7 @@ MANIFEST_OUT = "tests/data/songyuan_manifest.json"
 HOST = "https://www.jlsy.gov.cn"  # unverified (notes/portals.md)
 COLUMN = HOST + "/xxgk/sysrmzf/syrmzfbgs/ndbg/"
 SECTION = "ndbg"
-CST = timezone(timedelta(hours=8))
+CST = cc.CST
 RECORDED_AT = datetime(2025, 3, 13, 2, 21, 40, tzinfo=timezone.utc)  # "Date" of the first exchange
 
 HTML_TYPE = "text/html"  # no charset: the page's own <meta> (gb2312) is all a client gets
@@ -121,17 +115,15 @@ NOTICE["date"] = f"{NOTICE['published']:%Y-%m-%d}"
 
 
 def build_reports(shared: Path) -> list[Report]:
-    def at(text: str) -> datetime:
-        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=CST)
-
-    s000, s002, s003, s004 = (gz.seed_path(shared, k) for k in ("000", "002", "003", "004"))
-    text000, text002, text003, text004 = (gz.read_text(p) for p in (s000, s002, s003, s004))
+    at = cc.at
+    s000, s002, s003, s004 = (cc.seed_path(shared, k) for k in ("000", "002", "003", "004"))
+    text000, text002, text003, text004 = (cc.read_text(p) for p in (s000, s002, s003, s004))
     title2 = "2013年广州市人力资源和社会保障局政府信息公开年度报告"
-    b1 = gz.body_seed_002(text002)
-    b2 = gz.body_seed_000(text000, title2)  # asserts that the seed's first line is this title
-    b3, notes004 = gz.body_seed_004(text004)
-    b4 = gz.body_from_pdf(shared / "corpus/raw/kirogovcompare/hzq2023_working.pdf")
-    b5 = gz.body_seed_003(text003)
+    b1 = cc.body_seed_002(text002)
+    b2 = cc.body_seed_000(text000, title2)  # asserts that the seed's first line is this title
+    b3, notes004 = cc.body_seed_004(text004)
+    b4 = cc.body_from_pdf(shared / "corpus/raw/kirogovcompare/hzq2023_working.pdf")
+    b5 = cc.body_seed_003(text003)
     reports = [
         Report(1, 183954, b1[0].text, "松原市人力资源和社会保障局", 2015, at("2016-02-19 09:36:14"),
                "松原市人力资源和社会保障局", b1),
@@ -154,10 +146,10 @@ def build_reports(shared: Path) -> list[Report]:
         assert r.published.year == r.year + 1 and r.published.month <= 3
         assert len(str(r.doc_id)) == 6
         assert "'" not in r.title and "\\" not in r.title  # written into a JS string
-    gz.check_seed_coverage(text002, b1, skip=1)
-    gz.check_seed_coverage(text000, b2, skip=6, skip_tail=5)
-    gz.check_seed_coverage(text004, b3, dropped=notes004["dropped_cells"])
-    gz.check_seed_coverage(text003, b5)
+    cc.check_seed_coverage(text002, b1, skip=1)
+    cc.check_seed_coverage(text000, b2, skip=6, skip_tail=5)
+    cc.check_seed_coverage(text004, b3, dropped=notes004["dropped_cells"])
+    cc.check_seed_coverage(text003, b5)
     return reports
 
 
@@ -183,7 +175,7 @@ def in_gb2312(ch: str) -> bool:
 
 
 def block_texts(blocks: list) -> list[str]:
-    return [t for b in blocks for t in ([b.text] if isinstance(b, gz.Para) else [c.text for row in b.rows for c in row])]
+    return [t for b in blocks for t in ([b.text] if isinstance(b, cc.Para) else [c.text for row in b.rows for c in row])]
 
 
 def charset_findings(reports: list[Report]) -> dict:
@@ -216,49 +208,39 @@ def to_gbk(page: str, what: str) -> bytes:
 # HTML
 # ---------------------------------------------------------------------------------------
 
-esc = gz.esc
-
-
-def between(page: str, start: str, end: str) -> str:
-    assert page.count(start) == 1, start
-    i = page.index(start) + len(start)
-    return page[i:page.index(end, i)]
+esc = cc.esc
 
 
 def template_article_fragments(template: str) -> list[str]:
     """Pieces (8+ characters) of the template article's own text, to prove none is left."""
-    import lxml.html
-
-    text = lxml.html.fromstring(f"<div>{between(template, EDITOR_START, EDITOR_END)}</div>").text_content()
-    pieces = [f for f in re.split(r"[\s\u3000，。、“”‘’：；（）()！？]+", text) if len(f) >= 8]
-    return sorted(set(pieces))
+    return cc.article_fragments(cc.between(template, EDITOR_START, EDITOR_END))
 
 
 def check_leftovers(page: str, what: str, fragments: list[str]) -> None:
-    for gone in TEMPLATE_GONE + tuple(fragments):
-        assert gone not in page, f"template leftover {gone!r} in {what}"
+    """No trace of the template's article."""
+    cc.check_leftovers(page, what, TEMPLATE_GONE + tuple(fragments))
 
 
 def set_charset(page: str) -> str:
-    return gz.replace_all(page, TEMPLATE_CHARSET, f'    <meta charset="{DECLARED}">\n', 1)
+    return cc.replace_all(page, TEMPLATE_CHARSET, f'    <meta charset="{DECLARED}">\n', 1)
 
 
 def detail_page(template: str, report: Report, fragments: list[str]) -> str:
     """The template with the report in it; everything outside its article stays as it was."""
     page = set_charset(template)
     title = esc(report.title)
-    page = gz.replace_all(page, f"<title>{TEMPLATE_TITLE}{TITLE_SUFFIX}</title>",
+    page = cc.replace_all(page, f"<title>{TEMPLATE_TITLE}{TITLE_SUFFIX}</title>",
                           f"<title>{title}{TITLE_SUFFIX}</title>", 1)
     for name, value in [("articletitle", report.title), ("pubdate", report.published.strftime("%Y-%m-%d %H:%M")),
                         ("contentsource", report.source)]:
-        page = gz.set_meta(page, name, value)
-    page = gz.replace_all(page, f"params.docId='{TEMPLATE_DOC_ID}';", f"params.docId='{report.doc_id}';", 1)
-    page = gz.replace_all(page, f"params.doctitle='{TEMPLATE_TITLE}';", f"params.doctitle='{report.title}';", 1)
-    page = gz.replace_all(page, f"\t\t\t\t\t{TEMPLATE_TITLE}\n\n\t\t\t\t</h3>", f"\t\t\t\t\t{title}\n\n\t\t\t\t</h3>", 1)
-    page = gz.replace_all(page, f"\t\t\t\t\t来源：{TEMPLATE_SOURCE}\n", f"\t\t\t\t\t来源：{esc(report.source)}\n", 1)
-    page = gz.replace_all(page, f"\t\t\t\t\t{TEMPLATE_DATETIME} \n",
+        page = cc.set_meta(page, name, value)
+    page = cc.replace_all(page, f"params.docId='{TEMPLATE_DOC_ID}';", f"params.docId='{report.doc_id}';", 1)
+    page = cc.replace_all(page, f"params.doctitle='{TEMPLATE_TITLE}';", f"params.doctitle='{report.title}';", 1)
+    page = cc.replace_all(page, f"\t\t\t\t\t{TEMPLATE_TITLE}\n\n\t\t\t\t</h3>", f"\t\t\t\t\t{title}\n\n\t\t\t\t</h3>", 1)
+    page = cc.replace_all(page, f"\t\t\t\t\t来源：{TEMPLATE_SOURCE}\n", f"\t\t\t\t\t来源：{esc(report.source)}\n", 1)
+    page = cc.replace_all(page, f"\t\t\t\t\t{TEMPLATE_DATETIME} \n",
                           f"\t\t\t\t\t{report.published:%Y-%m-%d %H:%M:%S} \n", 1)
-    page = gz._replace_between(page, EDITOR_START, EDITOR_END, gbk_safe(gz.render_body(report.blocks)))
+    page = cc.replace_between(page, EDITOR_START, EDITOR_END, gbk_safe(cc.render_body(report.blocks)))
     check_leftovers(page, f"report {report.n}", fragments)
     return page
 
@@ -271,23 +253,11 @@ class ListPage:
     last_modified: datetime
 
 
-def list_item(href: str, title: str, date: str) -> str:
-    return f'<li><a href="{html.escape(href)}" title="{html.escape(title)}">{esc(title)}</a><span>{date}</span></li>'
-
-
-def page_name(k: int) -> str:  # k: 0-based
-    return "index.html" if k == 0 else f"index_{k}.html"
-
-
 def pager(count: int, current: int) -> str:
     """The TRS pager: the ``createPageHTML`` call that draws it in a browser, plus the static
     links a browser without JavaScript (or a crawler) follows."""
-    links = []
-    if current > 0:
-        links += [f'<a href="{page_name(0)}">首页</a>', f'<a href="{page_name(current - 1)}">上一页</a>']
-    if current < count - 1:
-        links += [f'<a href="{page_name(current + 1)}">下一页</a>', f'<a href="{page_name(count - 1)}">尾页</a>']
-    script = f'<script type="text/javascript">createPageHTML({count}, {current}, "index", "html");</script>'
+    links = [f'<a href="{cc.page_name(k)}">{label}</a>' for label, k in cc.pager_links(count, current)]
+    script = cc.create_page_html(count, current)
     return ('\t\t\t<div class="page">\n' + "".join(f"\t\t\t\t{x}\n" for x in [script] + links) + "\t\t\t</div>\n")
 
 
@@ -301,14 +271,14 @@ def render_list_page(template: str, lp: ListPage, fragments: list[str]) -> str:
     monitor's docId/doctitle) are removed, and the article area (title, header line, body,
     print/share bar, related documents) is replaced by ``ul.list`` and the pager."""
     page = set_charset(template)
-    page = gz.replace_all(page, f"<title>{TEMPLATE_TITLE}{TITLE_SUFFIX}</title>",
+    page = cc.replace_all(page, f"<title>{TEMPLATE_TITLE}{TITLE_SUFFIX}</title>",
                           f"<title>{TITLE_SUFFIX[1:]}</title>", 1)
     for name in ARTICLE_META:
-        page = gz.sub_once(rf'<meta name="{name}" content="[^"]*">\n', "", page)
-    page = gz.sub_once(r"params\.docId='\d+';\nparams\.doctitle='[^']*';\n", "", page)
+        page = cc.sub_once(rf'<meta name="{name}" content="[^"]*">\n', "", page)
+    page = cc.sub_once(r"params\.docId='\d+';\nparams\.doctitle='[^']*';\n", "", page)
     items = "".join(f"\t\t\t\t{li}\n" for li in lp.items)
     main = f'\t\t\t<ul class="list">\n{items}\t\t\t</ul>\n' + pager(*lp.pager)
-    page = gz._replace_between(page, LIST_START, LIST_END, main)
+    page = cc.replace_between(page, LIST_START, LIST_END, main)
     check_leftovers(page, lp.url, fragments)
     return page
 
@@ -316,12 +286,7 @@ def render_list_page(template: str, lp: ListPage, fragments: list[str]) -> str:
 def build_list_pages(reports: list[Report]) -> tuple[list[ListPage], list[dict]]:
     """The column over two pages, newest first, and index.html (page 2's 首页/上一页 target:
     the same page as the column). The notice (not a report) is on page 1."""
-    newest = sorted(reports, key=lambda r: r.published, reverse=True)
-    listed = [(r.published, list_item(r.list_href, r.title, r.date)) for r in newest[:3]]
-    listed.append((NOTICE["published"], list_item(NOTICE["href"], NOTICE["title"], NOTICE["date"])))
-    page1 = [li for _, li in sorted(listed, key=lambda x: x[0], reverse=True)]
-    page2 = [list_item(r.list_href, r.title, r.date) for r in newest[3:]]
-    modified = max(newest[0].published, NOTICE["published"]) + timedelta(minutes=3)
+    page1, page2, modified = cc.split_listing(reports, NOTICE)
     pages = [
         ListPage(COLUMN, page1, (2, 0), modified),
         ListPage(COLUMN + "index_1.html", page2, (2, 1), modified),
@@ -338,17 +303,15 @@ def build_list_pages(reports: list[Report]) -> tuple[list[ListPage], list[dict]]
 def build_interactions(template: str, reports: list[Report], lists: list[ListPage],
                        fragments: list[str]) -> tuple[list[dict], dict[str, bytes]]:
     """All exchanges, in the order a crawl makes them, and each URL's page bytes."""
-    clock = gz.Clock(RECORDED_AT)
+    clock = cc.Clock(RECORDED_AT)
     pages: dict[str, bytes] = {}
     out = []
-    robots_modified = datetime(2021, 6, 8, 14, 2, 51, tzinfo=CST)
-    out.append(gz.ok(HOST + "/robots.txt", b"User-agent: *\nDisallow:\n", "text/plain", robots_modified,
-                     clock.tick()))
+    out.append(cc.robots_txt(HOST, datetime(2021, 6, 8, 14, 2, 51, tzinfo=CST), clock.tick()))
     by_url = {r.url: r for r in reports}
 
     def add(url: str, data: bytes, modified: datetime):
         pages[url] = data
-        exchange = gz.ok(url, data, HTML_TYPE, modified, clock.tick())
+        exchange = cc.ok(url, data, HTML_TYPE, modified, clock.tick())
         assert isinstance(exchange["response"]["body"]["string"], bytes), f"{url}: stored as text"
         out.append(exchange)
 
@@ -356,11 +319,8 @@ def build_interactions(template: str, reports: list[Report], lists: list[ListPag
         add(lp.url, to_gbk(render_list_page(template, lp, fragments), lp.url), lp.last_modified)
 
     def add_reports(lp: ListPage):
-        for href in re.findall(r'<a href="([^"]+)"', "".join(lp.items)):
-            url = urljoin(lp.url, href)
-            if url in by_url:
-                r = by_url[url]
-                add(url, to_gbk(detail_page(template, r, fragments), url), r.published + timedelta(seconds=41))
+        for r in cc.linked_reports(lp.url, "".join(lp.items), by_url):
+            add(r.url, to_gbk(detail_page(template, r, fragments), r.url), r.published + timedelta(seconds=41))
 
     page1, page2, index = lists
     add_list(page1)
@@ -368,9 +328,7 @@ def build_interactions(template: str, reports: list[Report], lists: list[ListPag
     add_list(page2)
     add_reports(page2)
     add_list(index)
-    urls = [i["request"]["uri"] for i in out]
-    assert len(urls) == len(set(urls)), "duplicate interaction"
-    assert {r.url for r in reports} <= set(urls)
+    assert {r.url for r in reports} <= cc.interaction_urls(out)
     return out, pages
 
 
@@ -380,40 +338,14 @@ def build_interactions(template: str, reports: list[Report], lists: list[ListPag
 
 
 def manifest(reports: list[Report], lists: list[ListPage], non_reports: list[dict]) -> dict:
-    return {
-        "column": COLUMN,
-        "reports": [
-            {
-                "n": r.n,
-                "url": r.url,
-                "listed_as": r.list_href,
-                "section": SECTION,
-                "title": r.title,
-                "agency": r.agency,
-                "report_year": r.year,
-                "pub_date": r.date,
-                "source": r.source,
-                "traditional": False,
-                "paragraphs": [b.text for b in r.blocks if isinstance(b, gz.Para)],
-                "tables": [[[c.text for c in row] for row in b.rows] for b in r.blocks if isinstance(b, gz.Table)],
-                "attachments": [],
-            }
-            for r in reports
-        ],
-        "file_reports": [],
-        "attachment_files": {},
-        "non_reports": [n["url"] for n in non_reports],
-        "list_pages": [lp.url for lp in lists],
-    }
+    """The ground truth (the schema of ``tests/data/guangzhou_manifest.json``)."""
+    return cc.manifest(COLUMN, [cc.manifest_report(r, SECTION, r.list_href) for r in reports],
+                       [n["url"] for n in non_reports], [lp.url for lp in lists])
 
 
 # ---------------------------------------------------------------------------------------
 # Checks on the written files
 # ---------------------------------------------------------------------------------------
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def changed_lines(template: str, page: str) -> list[int]:
@@ -424,16 +356,10 @@ def changed_lines(template: str, page: str) -> list[int]:
 
 
 def allowed_detail_lines(template: str) -> set[int]:
-    lines = template.split("\n")
     marks = [TEMPLATE_CHARSET.strip(), '<meta name="articletitle"', '<meta name="pubdate"',
              '<meta name="contentsource"', "params.docId=", "params.doctitle=", "<title>",
              f"\t\t\t\t\t{TEMPLATE_TITLE}", f"来源：{TEMPLATE_SOURCE}", TEMPLATE_DATETIME, EDITOR_START]
-    found = set()
-    for mark in marks:
-        hits = [k for k, line in enumerate(lines) if mark in line]
-        assert len(hits) == 1, (mark, hits)
-        found |= set(hits)
-    return found
+    return cc.lines_with(template.split("\n"), marks, once=True)
 
 
 def verify_pages(template: str, reports: list[Report], pages: dict[str, bytes], data: dict,
@@ -445,9 +371,7 @@ def verify_pages(template: str, reports: list[Report], pages: dict[str, bytes], 
     import lxml.html
 
     in_cassette = {i["request"]["uri"] for i in data["interactions"]}
-    for i in data["interactions"]:
-        if i["request"]["uri"] in pages:
-            assert i["response"]["headers"]["Content-Type"] == [HTML_TYPE]
+    cc.check_content_type(data["interactions"], pages, HTML_TYPE)
     allowed = allowed_detail_lines(template)
     for r, m in zip(reports, manifest_data["reports"], strict=True):
         raw = pages[r.url]
@@ -457,29 +381,16 @@ def verify_pages(template: str, reports: list[Report], pages: dict[str, bytes], 
         assert set(changed_lines(template, text)) <= allowed, f"report {r.n}: template chrome changed"
         doc = lxml.html.fromstring(text)
         assert doc.findtext(".//title") == r.title + TITLE_SUFFIX
-        assert [squash(h.text_content()) for h in doc.cssselect("h3.h3class")] == [r.title]
-        meta = {e.get("name"): e.get("content") for e in doc.cssselect("meta[name]")}
+        assert [cc.squash(h.text_content()) for h in doc.cssselect("h3.h3class")] == [r.title]
+        meta = cc.meta_tags(doc)
         assert meta["articletitle"] == r.title and meta["contentsource"] == r.source
         assert meta["pubdate"] == r.published.strftime("%Y-%m-%d %H:%M")
-        header = squash(doc.cssselect("div.datetime")[0].text_content())
+        header = cc.squash(doc.cssselect("div.datetime")[0].text_content())
         assert header.startswith(f"来源：{r.source} {r.published:%Y-%m-%d %H:%M:%S} 【字体"), header
         assert f"params.docId='{r.doc_id}';" in text and f"params.doctitle='{r.title}';" in text
         editors = doc.cssselect("div.TRS_Editor")
         assert len(editors) == 1
-        paragraphs, tables = [], []
-        for child in editors[0]:
-            if child.tag == "p":
-                paragraphs.append(child.text_content().strip())
-            elif child.tag == "table":
-                tables.append([[td.text_content().strip() for td in tr.findall("td")] for tr in child.iter("tr")])
-            else:
-                raise AssertionError(f"report {r.n}: unexpected <{child.tag}> in the body")
-        assert paragraphs == m["paragraphs"], f"report {r.n}: paragraphs differ"
-        assert tables == m["tables"], f"report {r.n}: tables differ"
-        spans = [[(int(td.get("rowspan", 1)), int(td.get("colspan", 1))) for td in tr.findall("td")]
-                 for t in editors[0].findall("table") for tr in t.iter("tr")]
-        assert spans == [[(c.rowspan, c.colspan) for c in row] for b in r.blocks if isinstance(b, gz.Table)
-                         for row in b.rows], f"report {r.n}: rowspan/colspan differ"
+        cc.check_body(editors[0], r.blocks, m, f"report {r.n}")
     reachable, listed = set(), set()
     for url in manifest_data["list_pages"]:
         text = pages[url].decode(ENCODING)
@@ -487,19 +398,14 @@ def verify_pages(template: str, reports: list[Report], pages: dict[str, bytes], 
         doc = lxml.html.fromstring(text)
         assert doc.findtext(".//title") == TITLE_SUFFIX[1:]
         assert not doc.cssselect("div.TRS_Editor") and not doc.cssselect('meta[name="articletitle"]')
-        for a in doc.cssselect("ul.list a") + doc.cssselect("div.page a"):
-            reachable.add(urljoin(url, a.get("href")))
-        listed |= {urljoin(url, a.get("href")) for a in doc.cssselect("ul.list a")}
+        reachable |= cc.links(url, doc, "ul.list a") | cc.links(url, doc, "div.page a")
+        listed |= cc.links(url, doc, "ul.list a")
         for li in doc.cssselect("ul.list li"):
             a = li.find("a")
             assert a.get("title") == a.text_content() and re.fullmatch(r"\d{4}-\d{2}-\d{2}", li.findtext("span"))
         # chrome after the list is the template's, byte for byte
         assert text.endswith(template[template.index(LIST_END):])
-    non_reports = set(manifest_data["non_reports"])
-    missing = reachable - in_cassette - non_reports
-    assert not missing, f"listed but not in the cassette: {missing}"
-    assert non_reports <= listed and not non_reports & in_cassette
-    assert {r.url for r in reports} <= listed, "a report is not listed"
+    cc.check_links(reachable, listed, in_cassette, set(manifest_data["non_reports"]), {r.url for r in reports})
     assert {COLUMN + "index_1.html", COLUMN + "index.html"} <= reachable
     assert pages[COLUMN] == pages[COLUMN + "index.html"]
     assert re.search(r'createPageHTML\(2, 0, "index", "html"\);', pages[COLUMN].decode(ENCODING))
@@ -513,12 +419,7 @@ def verify_gbk_only(reports: list[Report], pages: dict[str, bytes], findings: di
     for n, ch, _ in findings["gbk_only"]:
         raw = pages[reports[n - 1].url]
         assert ch in raw.decode(ENCODING)
-        try:
-            raw.decode(DECLARED)
-        except UnicodeDecodeError:
-            pass
-        else:
-            raise AssertionError(f"report {n} decodes as {DECLARED}")
+        cc.assert_undecodable(raw, DECLARED, f"report {n}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -527,13 +428,8 @@ def verify_gbk_only(reports: list[Report], pages: dict[str, bytes], findings: di
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", default=DEFAULT_SHARED,
-                        help="the shared material; a relative path is taken from the repository root "
-                             "(default %(default)s)")
-    args = parser.parse_args(argv)
-    shared = (ROOT / args.shared).resolve()
-    template = gz.read_text(shared / TEMPLATE)
+    shared = cc.parse_shared(__doc__, argv)
+    template = cc.read_text(shared / TEMPLATE)
     assert all(in_gbk(ch) for ch in set(template)), "the template's chrome is not all GBK"
     fragments = template_article_fragments(template)
     assert len(fragments) > 10
@@ -543,29 +439,19 @@ def main(argv=None) -> int:
     lists, non_reports = build_list_pages(reports)
     interactions, pages = build_interactions(template, reports, lists, fragments)
     data = {"version": 1, "interactions": interactions}
-
-    cassette_path = ROOT / CASSETTE_OUT
-    cassette_path.parent.mkdir(parents=True, exist_ok=True)
-    cassette_path.write_bytes(gz.dump_yaml(data))
     manifest_data = manifest(reports, lists, non_reports)
-    manifest_path = ROOT / MANIFEST_OUT
-    manifest_path.parent.mkdir(parents=True, exist_ok=True)
-    manifest_path.write_bytes((json.dumps(manifest_data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    cassette_path = cc.write_outputs(CASSETTE_OUT, data, MANIFEST_OUT, manifest_data)
 
-    gz.verify_cassette(cassette_path, interactions)
+    cc.verify_cassette(cassette_path, interactions)
     verify_pages(template, reports, pages, data, manifest_data)
     verify_gbk_only(reports, pages, findings)
 
-    for i in interactions:
-        headers = i["response"]["headers"]
-        print(f'{i["response"]["status"]["code"]} {headers["Content-Type"][0]:11} '
-              f'{headers["Content-Length"][0]:>7}  {i["request"]["uri"]}')
+    cc.print_interactions(interactions, width=11)
     for n, ch, text in findings["gbk_only"]:
         print(f"GBK-only (not GB2312) U+{ord(ch):04X} {ch} in report {n}: {text[:30]!r}")
     for n, ch, text in findings["not_gbk"]:
         print(f"not in GBK, written as a character reference: U+{ord(ch):04X} in report {n}: {text[:30]!r}")
-    print(f"wrote {CASSETTE_OUT} ({cassette_path.stat().st_size} bytes, {len(interactions)} interactions) "
-          f"and {MANIFEST_OUT} ({len(reports)} reports)")
+    cc.print_written(CASSETTE_OUT, cassette_path, interactions, MANIFEST_OUT, reports)
     return 0
 
 

@@ -23,17 +23,13 @@ Usage (from the repository root)::
 
     python tools/build_tongxin_cassette.py [--shared ../shared]
 
-Reuses ``tools/build_guangzhou_cassette.py`` (body builders, HTML rendering, HTTP helpers,
+Reuses ``tools/cassette_common.py`` (body builders, HTML rendering, HTTP helpers, manifest,
 checks). Needs ``pdfplumber``. The output is deterministic: byte-identical on every run.
 """
 
 from __future__ import annotations
 
-import argparse
-import html
-import json
 import posixpath
-import re
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -41,10 +37,8 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import build_guangzhou_cassette as gz  # noqa: E402
+import cassette_common as cc  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SHARED = "../shared"  # relative to the repository root
 CASSETTE_OUT = "cassettes/tongxin.yaml"
 MANIFEST_OUT = "tests/data/tongxin_manifest.json"
 
@@ -59,7 +53,7 @@ SUB_PATH = SECTION + "/bmzsjg/"
 C2 = COLUMN + SUB_PATH
 COLUMN_NAME = "政府信息公开年报"
 SUB_NAME = "部门直属机构"
-CST = timezone(timedelta(hours=8))
+CST = cc.CST
 RECORDED_AT = datetime(2025, 3, 12, 1, 37, 15, tzinfo=timezone.utc)  # "Date" of the first exchange
 
 TEMPLATE = "corpus/raw/gne/shanxi_t20190918_693227.html"
@@ -126,14 +120,12 @@ NOTICE["date"] = f"{NOTICE['published']:%Y-%m-%d}"
 
 
 def build_reports(shared: Path) -> list[Report]:
-    def at(text: str) -> datetime:
-        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=CST)
-
-    s001, s002, s003 = (gz.seed_path(shared, k) for k in ("001", "002", "003"))
-    text001, text002, text003 = gz.read_text(s001), gz.read_text(s002), gz.read_text(s003)
-    b1, b2, b3 = gz.body_seed_001(text001), gz.body_seed_003(text003), gz.body_seed_002(text002)
-    b4 = gz.body_from_pdf(shared / "corpus/raw/kirogovcompare/hzq2024_working.pdf")
-    b5 = gz.body_from_pdf(shared / "corpus/raw/govnianbao/szfgs2024.pdf")
+    at = cc.at
+    s001, s002, s003 = (cc.seed_path(shared, k) for k in ("001", "002", "003"))
+    text001, text002, text003 = cc.read_text(s001), cc.read_text(s002), cc.read_text(s003)
+    b1, b2, b3 = cc.body_seed_001(text001), cc.body_seed_003(text003), cc.body_seed_002(text002)
+    b4 = cc.body_from_pdf(shared / "corpus/raw/kirogovcompare/hzq2024_working.pdf")
+    b5 = cc.body_from_pdf(shared / "corpus/raw/govnianbao/szfgs2024.pdf")
     reports = [
         Report(1, 4424351, "同心縣人力資源和社會保障局2023年政府信息公開工作年度報告", "同心縣人力資源和社會保障局",
                2023, at("2024-01-22 16:05:37"), b1, traditional=True),
@@ -155,9 +147,9 @@ def build_reports(shared: Path) -> list[Report]:
         assert r.title.startswith(r.agency) and str(r.year) in r.title
         assert r.published.year == r.year + 1 and r.published.month <= 3
         assert len(str(r.doc_id)) == 7
-    gz.check_seed_coverage(text001, b1, skip_tail=3)
-    gz.check_seed_coverage(text002, b3, skip=1)
-    gz.check_seed_coverage(text003, b2)
+    cc.check_seed_coverage(text001, b1, skip_tail=3)
+    cc.check_seed_coverage(text002, b3, skip=1)
+    cc.check_seed_coverage(text003, b2)
     return reports
 
 
@@ -165,7 +157,7 @@ def build_reports(shared: Path) -> list[Report]:
 # HTML
 # ---------------------------------------------------------------------------------------
 
-esc = gz.esc
+esc = cc.esc
 
 
 def rel(from_url: str, to_path: str) -> str:
@@ -189,28 +181,19 @@ COLUMN_PATH = urlsplit(COLUMN).path
 
 
 def set_title(page: str, title: str) -> str:
-    return gz.sub_once(r"<title>[^<]*</title>", f"<title>{esc(title)}{SITE_SUFFIX}</title>", page)
-
-
-def between(page: str, start: str, end: str) -> str:
-    assert page.count(start) == 1, start
-    i = page.index(start) + len(start)
-    return page[i:page.index(end, i)]
+    return cc.sub_once(r"<title>[^<]*</title>", f"<title>{esc(title)}{SITE_SUFFIX}</title>", page)
 
 
 def template_article_fragments(template: str) -> list[str]:
     """Pieces (8+ characters) of the template article's own text, to prove none is left."""
-    import lxml.html
-
-    body = between(template, '<div class="TRS_Editor">', "</div></div>\n                    <!-- /Main text -->")
-    text = lxml.html.fromstring(f"<div>{body}</div>").text_content()
-    pieces = [f for f in re.split(r"[\s\u3000，。、“”：；（）()！？]+", text) if len(f) >= 8]
-    return [f for f in pieces if template.count(f) == body.count(f)]  # not also footer chrome
+    body = cc.between(template, '<div class="TRS_Editor">', "</div></div>\n                    <!-- /Main text -->")
+    return [f for f in cc.article_fragments(body) if template.count(f) == body.count(f)]  # not also footer chrome
 
 
 def check_leftovers(page: str, what: str, fragments: list[str]) -> None:
-    for gone in TEMPLATE_GONE + (TEMPLATE_TITLE, TEMPLATE_SUBTITLE, TEMPLATE_IMAGE) + tuple(fragments):
-        assert gone not in page, f"template leftover {gone!r} in {what}"
+    """No trace of the template's article; its source and column only as the footer's links."""
+    cc.check_leftovers(page, what,
+                       TEMPLATE_GONE + (TEMPLATE_TITLE, TEMPLATE_SUBTITLE, TEMPLATE_IMAGE) + tuple(fragments))
     # these name the template's article and column; the footer keeps one link each
     assert page.count(TEMPLATE_SOURCE) == 1 and page.count(TEMPLATE_COLUMN) == 1, what
 
@@ -230,24 +213,24 @@ def detail_page(template: str, report: Report, fragments: list[str]) -> str:
     for name, value in [("ColumnName", SUB_NAME), ("ArticleTitle", report.title),
                         ("PubDate", report.published.strftime("%Y-%m-%d %H:%M")),
                         ("ContentSource", report.source), ("Image", ""), ("Url", f"./{report.stem}.html")]:
-        page = gz.set_meta(page, name, value)
-    page = gz.replace_all(page, TEMPLATE_MOBILE_URL, report.url.replace(".html", "_ewm.html"), 1)
-    page = gz._replace_between(page, BREADCRUMB_START, "</ul>",
+        page = cc.set_meta(page, name, value)
+    page = cc.replace_all(page, TEMPLATE_MOBILE_URL, report.url.replace(".html", "_ewm.html"), 1)
+    page = cc.replace_between(page, BREADCRUMB_START, "</ul>",
                                breadcrumb(report.url, SUB_NAME, [("政务公开", "/zwgk/"), (COLUMN_NAME, COLUMN_PATH)]))
-    page = gz.replace_all(page, f"<h2>{TEMPLATE_TITLE}</h2>", f"<h2>{esc(report.title)}</h2>", 1)
-    page = gz.replace_all(page, f"<h3>{TEMPLATE_SUBTITLE}</h3>", "<h3></h3>", 1)
-    page = gz._replace_between(page, '<li class="article-infos-source left">', "</li>", infos(report))
-    page = gz._replace_between(page, '<div class="TRS_Editor">', "</div></div>\n                    <!-- /Main text -->",
-                               gz.render_body(report.blocks))
+    page = cc.replace_all(page, f"<h2>{TEMPLATE_TITLE}</h2>", f"<h2>{esc(report.title)}</h2>", 1)
+    page = cc.replace_all(page, f"<h3>{TEMPLATE_SUBTITLE}</h3>", "<h3></h3>", 1)
+    page = cc.replace_between(page, '<li class="article-infos-source left">', "</li>", infos(report))
+    page = cc.replace_between(page, '<div class="TRS_Editor">', "</div></div>\n                    <!-- /Main text -->",
+                               cc.render_body(report.blocks))
     # the article's own pager script (a TRS article may run over several pages)
-    pager = between(page, "<!-- Pageion -->", "<!-- /Pageion -->")
+    pager = cc.between(page, "<!-- Pageion -->", "<!-- /Pageion -->")
     assert pager.count(TEMPLATE_STEM) == 5 and pager.count("shtml") == 5
     page = page.replace(pager, pager.replace(TEMPLATE_STEM, report.stem).replace("shtml", "html"), 1)
     assert "'" not in report.title and "\\" not in report.title
-    page = gz.replace_all(page, TEMPLATE_URL, report.url, 3)  # share, WeChat QR, 扫一扫 QR
-    page = gz.replace_all(page, f"title: '{TEMPLATE_TITLE}'", f"title: '{report.title}'", 1)
-    page = gz.replace_all(page, f"content: '{TEMPLATE_TITLE}'", f"content: '{report.title}'", 1)
-    page = gz.replace_all(page, f"pic: 'http://www.shanxi.gov.cn/yw/sxyw/201909/{TEMPLATE_IMAGE}'", "pic: ''", 1)
+    page = cc.replace_all(page, TEMPLATE_URL, report.url, 3)  # share, WeChat QR, 扫一扫 QR
+    page = cc.replace_all(page, f"title: '{TEMPLATE_TITLE}'", f"title: '{report.title}'", 1)
+    page = cc.replace_all(page, f"content: '{TEMPLATE_TITLE}'", f"content: '{report.title}'", 1)
+    page = cc.replace_all(page, f"pic: 'http://www.shanxi.gov.cn/yw/sxyw/201909/{TEMPLATE_IMAGE}'", "pic: ''", 1)
     check_leftovers(page, f"report {report.n}", fragments)
     return page
 
@@ -262,32 +245,18 @@ class ListPage:
     last_modified: datetime
 
 
-def list_item(href: str, title: str, date: str | None = None) -> str:
-    span = f"<span>{date}</span>" if date else ""
-    return f'<li><a href="{html.escape(href)}" title="{html.escape(title)}">{esc(title)}</a>{span}</li>'
-
-
-def page_name(k: int) -> str:  # k: 0-based
-    return "index.html" if k == 0 else f"index_{k}.html"
-
-
 def list_pager(template: str, count: int, current: int) -> str:
     """The template's pager block (div.shanxi-gov-page-box), its createPageHTML drawing the list's pages, plus the
     static links a browser without JavaScript (or a crawler) follows."""
-    block = between(template, "<!-- Pageion -->\n", "                    <!-- /Pageion -->")
+    block = cc.between(template, "<!-- Pageion -->\n", "                    <!-- /Pageion -->")
     block = block.replace(f'createPageHTML(1,0,"{TEMPLATE_STEM}","shtml");',
                           f'createPageHTML({count}, {current}, "index", "html");', 1)
     block = block.replace("var countPage = 1//", f"var countPage = {count}//", 1)
     block = block.replace(TEMPLATE_STEM, "index").replace("shtml", "html")
-    links = []
-    if current > 0:
-        links += [f'<a href="{page_name(0)}" class="shanxi-gov-page-button">首页</a>',
-                  f'<a href="{page_name(current - 1)}" class="shanxi-gov-page-button">上一页</a>']
-    if current < count - 1:
-        links += [f'<a href="{page_name(current + 1)}" class="shanxi-gov-page-button">下一页</a>',
-                  f'<a href="{page_name(count - 1)}" class="shanxi-gov-page-button">尾页</a>']
+    links = [f'<a href="{cc.page_name(k)}" class="shanxi-gov-page-button">{label}</a>'
+             for label, k in cc.pager_links(count, current)]
     static = "".join("\n                        " + a for a in links)
-    block = gz.replace_all(block, "\n</p>\n", "\n</p>" + static + "\n", 1)
+    block = cc.replace_all(block, "\n</p>\n", "\n</p>" + static + "\n", 1)
     return block
 
 
@@ -297,20 +266,20 @@ def render_list_page(template: str, lp: ListPage, fragments: list[str]) -> str:
     main area holds ``ul.list`` and the pager."""
     page = template
     page = set_title(page, lp.name)
-    page = gz.set_meta(page, "ColumnName", lp.name)
+    page = cc.set_meta(page, "ColumnName", lp.name)
     for name in ("ArticleTitle", "PubDate", "ContentSource", "Keywords", "Author", "Description", "Image", "Url"):
-        page = gz.sub_once(rf'    <meta name="{name}" content="[^"]*">\n', "", page)
-    page = gz.sub_once(r'<script type="text/javascript">\s*function browserRedirect\(\).*?</script>\n', "", page)
-    page = gz._replace_between(page, BREADCRUMB_START, "</ul>", breadcrumb(lp.url, lp.name, lp.crumbs))
+        page = cc.sub_once(rf'    <meta name="{name}" content="[^"]*">\n', "", page)
+    page = cc.sub_once(r'<script type="text/javascript">\s*function browserRedirect\(\).*?</script>\n', "", page)
+    page = cc.replace_between(page, BREADCRUMB_START, "</ul>", breadcrumb(lp.url, lp.name, lp.crumbs))
     items = "\n".join("                    " + i for i in lp.items)
     main = ('\n            <div class="oflow-hd bgc-fff pad4ing10">\n                <ul class="list">\n'
             f"{items}\n                </ul>\n")
     if lp.pager:
         main += list_pager(template, *lp.pager)
     main += "            </div>\n        "
-    page = gz._replace_between(page, '<div class="main-content-wrap mt10 oflow-hd">',
+    page = cc.replace_between(page, '<div class="main-content-wrap mt10 oflow-hd">',
                                "</div>\n        <!-- Main Content Wrap -->", main)
-    page = gz._replace_between(page, "<!-- Only This Page -->", "<!-- /Only This Page -->", "\n    ")
+    page = cc.replace_between(page, "<!-- Only This Page -->", "<!-- /Only This Page -->", "\n    ")
     check_leftovers(page, lp.url, fragments)
     return page
 
@@ -318,16 +287,11 @@ def render_list_page(template: str, lp: ListPage, fragments: list[str]) -> str:
 def build_list_pages(reports: list[Report]) -> tuple[list[ListPage], list[dict]]:
     """Column root (one sub-column link), the sub-column over two pages, and index.html
     (page 2's 首页/上一页 target: the same page as the folder)."""
-    newest = sorted(reports, key=lambda r: r.published, reverse=True)
-    listed = [(r.published, list_item(r.list_href, r.title, r.date)) for r in newest[:3]]
-    listed.append((NOTICE["published"], list_item(NOTICE["href"], NOTICE["title"], NOTICE["date"])))
-    page1 = [li for _, li in sorted(listed, key=lambda x: x[0], reverse=True)]
-    page2 = [list_item(r.list_href, r.title, r.date) for r in newest[3:]]
-    modified = max(newest[0].published, NOTICE["published"]) + timedelta(minutes=3)
+    page1, page2, modified = cc.split_listing(reports, NOTICE)
     crumbs = [("政务公开", "/zwgk/")]
     sub_crumbs = crumbs + [(COLUMN_NAME, COLUMN_PATH)]
     pages = [
-        ListPage(COLUMN, COLUMN_NAME, crumbs, [list_item(SUB_PATH, SUB_NAME)], None, modified),
+        ListPage(COLUMN, COLUMN_NAME, crumbs, [cc.list_item(SUB_PATH, SUB_NAME)], None, modified),
         ListPage(C2, SUB_NAME, sub_crumbs, page1, (2, 0), modified),
         ListPage(C2 + "index_1.html", SUB_NAME, sub_crumbs, page2, (2, 1), modified),
         ListPage(C2 + "index.html", SUB_NAME, sub_crumbs, page1, (2, 0), modified),
@@ -345,27 +309,22 @@ HTML = "text/html; charset=utf-8"
 def build_interactions(template: str, reports: list[Report], lists: list[ListPage],
                        fragments: list[str]) -> tuple[list[dict], dict[str, bytes]]:
     """All exchanges, in the order a crawl makes them, and each URL's page bytes."""
-    clock = gz.Clock(RECORDED_AT)
+    clock = cc.Clock(RECORDED_AT)
     pages: dict[str, bytes] = {}
     out = []
-    robots_modified = datetime(2023, 8, 17, 10, 25, 3, tzinfo=CST)
-    out.append(gz.ok(HOST + "/robots.txt", b"User-agent: *\nDisallow:\n", "text/plain", robots_modified,
-                     clock.tick()))
+    out.append(cc.robots_txt(HOST, datetime(2023, 8, 17, 10, 25, 3, tzinfo=CST), clock.tick()))
     by_url = {r.url: r for r in reports}
 
     def add_list(lp: ListPage):
         data = render_list_page(template, lp, fragments).encode("utf-8")
         pages[lp.url] = data
-        out.append(gz.ok(lp.url, data, HTML, lp.last_modified, clock.tick()))
+        out.append(cc.ok(lp.url, data, HTML, lp.last_modified, clock.tick()))
 
     def add_reports(lp: ListPage):
-        for href in re.findall(r'<a href="([^"]+)"', "".join(lp.items)):
-            url = urljoin(lp.url, href)
-            if url in by_url:
-                r = by_url[url]
-                data = detail_page(template, r, fragments).encode("utf-8")
-                pages[url] = data
-                out.append(gz.ok(url, data, HTML, r.published + timedelta(seconds=41), clock.tick()))
+        for r in cc.linked_reports(lp.url, "".join(lp.items), by_url):
+            data = detail_page(template, r, fragments).encode("utf-8")
+            pages[r.url] = data
+            out.append(cc.ok(r.url, data, HTML, r.published + timedelta(seconds=41), clock.tick()))
 
     root, page1, page2, index = lists
     add_list(root)
@@ -374,9 +333,7 @@ def build_interactions(template: str, reports: list[Report], lists: list[ListPag
     add_list(page2)
     add_reports(page2)
     add_list(index)
-    urls = [i["request"]["uri"] for i in out]
-    assert len(urls) == len(set(urls)), "duplicate interaction"
-    assert {r.url for r in reports} <= set(urls)
+    assert {r.url for r in reports} <= cc.interaction_urls(out)
     return out, pages
 
 
@@ -386,40 +343,14 @@ def build_interactions(template: str, reports: list[Report], lists: list[ListPag
 
 
 def manifest(reports: list[Report], lists: list[ListPage], non_reports: list[dict]) -> dict:
-    return {
-        "column": COLUMN,
-        "reports": [
-            {
-                "n": r.n,
-                "url": r.url,
-                "listed_as": r.list_href,
-                "section": SECTION,
-                "title": r.title,
-                "agency": r.agency,
-                "report_year": r.year,
-                "pub_date": r.date,
-                "source": r.source,
-                "traditional": r.traditional,
-                "paragraphs": [b.text for b in r.blocks if isinstance(b, gz.Para)],
-                "tables": [[[c.text for c in row] for row in b.rows] for b in r.blocks if isinstance(b, gz.Table)],
-                "attachments": [],
-            }
-            for r in reports
-        ],
-        "file_reports": [],
-        "attachment_files": {},
-        "non_reports": [n["url"] for n in non_reports],
-        "list_pages": [lp.url for lp in lists],
-    }
+    """The ground truth (the schema of ``tests/data/guangzhou_manifest.json``)."""
+    return cc.manifest(COLUMN, [cc.manifest_report(r, SECTION, r.list_href, r.traditional) for r in reports],
+                       [n["url"] for n in non_reports], [lp.url for lp in lists])
 
 
 # ---------------------------------------------------------------------------------------
 # Checks on the written files
 # ---------------------------------------------------------------------------------------
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def verify_pages(template: str, reports: list[Report], pages: dict[str, bytes], data: dict,
@@ -431,45 +362,31 @@ def verify_pages(template: str, reports: list[Report], pages: dict[str, bytes], 
     import lxml.html
 
     in_cassette = {i["request"]["uri"] for i in data["interactions"]}
-    chrome = [between(template, "<!-- TopBar -->", "<!-- /MainNav -->"),
-              between(template, "<!-- Footer -->", "<!-- /Footer -->"),
-              between(template, '<li class="article-infos-func right">', "</li>"),
-              between(template, '<dl class="affairs-detail-qcode oflow-hd">', "</dl>")]
+    chrome = [cc.between(template, "<!-- TopBar -->", "<!-- /MainNav -->"),
+              cc.between(template, "<!-- Footer -->", "<!-- /Footer -->"),
+              cc.between(template, '<li class="article-infos-func right">', "</li>"),
+              cc.between(template, '<dl class="affairs-detail-qcode oflow-hd">', "</dl>")]
     for r, m in zip(reports, manifest_data["reports"], strict=True):
         text = pages[r.url].decode("utf-8")
         assert all(part in text for part in chrome), f"report {r.n}: template chrome changed"
         doc = lxml.html.fromstring(text)
         assert doc.findtext(".//title") == r.title + SITE_SUFFIX
         assert [h.text_content() for h in doc.cssselect(".detail-article-title h2")] == [r.title]
-        meta = {e.get("name"): e.get("content") for e in doc.cssselect("meta[name]")}
+        meta = cc.meta_tags(doc)
         assert meta["ArticleTitle"] == r.title and meta["ContentSource"] == r.agency
         assert meta["PubDate"].startswith(r.date) and urljoin(r.url, meta["Url"]) == r.url
-        header = squash(doc.cssselect("ul.detail-article-infos")[0].text_content())
+        header = cc.squash(doc.cssselect("ul.detail-article-infos")[0].text_content())
         assert header.startswith(f"来源：{r.agency} 发表日期：{r.date} 打印"), header
         editors = doc.cssselect("div.TRS_Editor")
         assert len(editors) == 1
-        paragraphs, tables = [], []
-        for child in editors[0]:
-            if child.tag == "p":
-                paragraphs.append(child.text_content().strip())
-            elif child.tag == "table":
-                tables.append([[td.text_content().strip() for td in tr.findall("td")] for tr in child.iter("tr")])
-            else:
-                raise AssertionError(f"report {r.n}: unexpected <{child.tag}> in the body")
-        assert paragraphs == m["paragraphs"], f"report {r.n}: paragraphs differ"
-        assert tables == m["tables"], f"report {r.n}: tables differ"
+        cc.check_body(editors[0], r.blocks, m, f"report {r.n}")
         assert r.title in (m["paragraphs"][0] + (m["paragraphs"][1] if r.n == 2 else ""))
     reachable, listed = set(), set()
     for url in manifest_data["list_pages"]:
         doc = lxml.html.fromstring(pages[url].decode("utf-8"))
-        for a in doc.cssselect("ul.list a") + doc.cssselect(".shanxi-gov-page-box a"):
-            reachable.add(urljoin(url, a.get("href")))
-        listed |= {urljoin(url, a.get("href")) for a in doc.cssselect("ul.list a")}
-    non_reports = set(manifest_data["non_reports"])
-    missing = reachable - in_cassette - non_reports
-    assert not missing, f"listed but not in the cassette: {missing}"
-    assert non_reports <= listed and not non_reports & in_cassette
-    assert {r.url for r in reports} <= listed, "a report is not listed"
+        reachable |= cc.links(url, doc, "ul.list a") | cc.links(url, doc, ".shanxi-gov-page-box a")
+        listed |= cc.links(url, doc, "ul.list a")
+    cc.check_links(reachable, listed, in_cassette, set(manifest_data["non_reports"]), {r.url for r in reports})
     assert C2 in reachable and C2 + "index_1.html" in reachable and C2 + "index.html" in reachable
 
 
@@ -479,13 +396,8 @@ def verify_pages(template: str, reports: list[Report], pages: dict[str, bytes], 
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", default=DEFAULT_SHARED,
-                        help="the shared material; a relative path is taken from the repository root "
-                             "(default %(default)s)")
-    args = parser.parse_args(argv)
-    shared = (ROOT / args.shared).resolve()
-    template = gz.read_text(shared / TEMPLATE)
+    shared = cc.parse_shared(__doc__, argv)
+    template = cc.read_text(shared / TEMPLATE)
     fragments = template_article_fragments(template)
     assert len(fragments) > 20
 
@@ -493,24 +405,14 @@ def main(argv=None) -> int:
     lists, non_reports = build_list_pages(reports)
     interactions, pages = build_interactions(template, reports, lists, fragments)
     data = {"version": 1, "interactions": interactions}
-
-    cassette_path = ROOT / CASSETTE_OUT
-    cassette_path.parent.mkdir(parents=True, exist_ok=True)
-    cassette_path.write_bytes(gz.dump_yaml(data))
     manifest_data = manifest(reports, lists, non_reports)
-    manifest_path = ROOT / MANIFEST_OUT
-    manifest_path.parent.mkdir(parents=True, exist_ok=True)
-    manifest_path.write_bytes((json.dumps(manifest_data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    cassette_path = cc.write_outputs(CASSETTE_OUT, data, MANIFEST_OUT, manifest_data)
 
-    gz.verify_cassette(cassette_path, interactions)
+    cc.verify_cassette(cassette_path, interactions)
     verify_pages(template, reports, pages, data, manifest_data)
 
-    for i in interactions:
-        headers = i["response"]["headers"]
-        print(f'{i["response"]["status"]["code"]} {headers["Content-Type"][0]:26} '
-              f'{headers["Content-Length"][0]:>7}  {i["request"]["uri"]}')
-    print(f"wrote {CASSETTE_OUT} ({cassette_path.stat().st_size} bytes, {len(interactions)} interactions) "
-          f"and {MANIFEST_OUT} ({len(reports)} reports)")
+    cc.print_interactions(interactions)
+    cc.print_written(CASSETTE_OUT, cassette_path, interactions, MANIFEST_OUT, reports)
     return 0
 
 
