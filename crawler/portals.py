@@ -41,7 +41,7 @@ PORTALS: dict[str, Portal] = {
         name="tongxin",
         region="同心县",
         platform="trs",
-        column="https://www.tongxin.gov.cn/zwgk/zfxxgknb/",
+        column="https://www.tongxin.gov.cn/zwgk/zfxxgknb/",  # TRS name_id folders: 2021_72801/bmzsjg/
         sections={"2021_72801": "2023年度（部门直属机构）"},
         hosts=("www.tongxin.gov.cn", "tongxin.gov.cn"),
     ),
@@ -57,7 +57,7 @@ PORTALS: dict[str, Portal] = {
         name="hengyang",
         region="衡阳市",
         platform="hunan",
-        column="https://www.hengyang.gov.cn/xxgk/szfxxgkml/zfxxgkndbg/",
+        column="https://www.hengyang.gov.cn/xxgk/szfxxgkml/zfxxgkndbg/",  # old reports under 20200118/
         sections={"szfgzbmndbg": "市政府工作部门（2020年前）", "szfxxgk": "2022年起（szfxxgk/<YYYY>nd/…）"},
         hosts=("www.hengyang.gov.cn", "hengyang.gov.cn"),
     ),
@@ -65,7 +65,7 @@ PORTALS: dict[str, Portal] = {
         name="guangzhou",
         region="广州市",
         platform="nfcms",
-        column="https://www.gz.gov.cn/zfjgzy/gzsrmzfbgt/zfxxgknb/",
+        column="https://www.gz.gov.cn/zfjgzy/gzsrmzfbgt/zfxxgknb/",  # year folders bm/{YYYY}n/
         sections={"sbj": "市本级", "bm": "市政府部门", "gq": "各区"},
         hosts=("www.gz.gov.cn", "gz.gov.cn"),
         containers=("#zoomcon",),

@@ -1,1 +1,1 @@
-"""One spider per portal (configuration of :class:`crawler.spiders.base.PortalSpider`)."""
+"""The spiders: one per portal (`portals.py`, made from `crawler.portals.PORTALS`) and `column`."""
