@@ -96,3 +96,17 @@ def test_attachment_found_by_its_link_text():
             '<p>附件：<a href="/down.jsp?id=77">2023年年度报告.pdf</a></p></div></body></html>')
     cleaned = clean_html(html, "https://x.gov.cn/a/b.html")
     assert cleaned.attachments == [{"url": "https://x.gov.cn/down.jsp?id=77", "name": "2023年年度报告.pdf"}]
+
+
+def test_list_page_that_is_not_text_is_recorded_not_crashed(tmp_path, db_path, caplog):
+    import random
+
+    noise = random.Random(7).randbytes(4000)  # no codec decodes it strictly
+    cassette = kit.write(tmp_path / "noise.yaml", {"https://www.gz.gov.cn/robots.txt": kit.ROBOTS_OK,
+                                                   R: kit.response(200, noise, {"Content-Type": "text/html"})})
+    for spider, args in (("guangzhou", {}), ("column", {"url": R})):
+        stats = run_crawl(spider, {"CASSETTE": cassette, "ARCHIVE_DB": db_path, "LOG_LEVEL": "WARNING"}, **args)
+        assert stats.get("spider_exceptions/DecodeError") is None and not stats.get("log_count/ERROR"), stats
+        assert stats["archive/list_not-html"] == 1 and stats["archive/failed"] == "no reports found"
+    rows = sqlite3.connect(db_path).execute("select outcome, reason from fetches where url = ?", (R,)).fetchall()
+    assert rows and all(o == "list-not-html" and "cannot decode" in r for o, r in rows)

@@ -17,10 +17,10 @@ from urllib.parse import urlsplit, urlunsplit
 import scrapy
 from scrapy.exceptions import CloseSpider
 
-from archive.blocked import classify
-from archive.decode import decode_html
+from archive.blocked import Verdict, classify
+from archive.decode import DecodeError, decode_html
 from archive.ingest import examine, is_file_response
-from archive.meta import parse_years, report_year  # noqa: F401  (parse_years: part of the spider API)
+from archive.meta import parse_years, report_year
 from archive.store import Archive, default_path, sha256
 from crawler.platforms import get_platform
 from crawler.platforms.common import Entry, list_url
@@ -176,7 +176,9 @@ class PortalSpider(scrapy.Spider):
                 "sha256": fetch.get("sha256"), "last_status": response.status, "links": links}
 
     # --- callbacks --------------------------------------------------------------------------
-    def parse_list(self, response):
+    def parse_list(self, response, text: str | None = None):
+        """A list page; ``text``: its body already decoded (the column spider decodes the first
+        page to detect the platform)."""
         self._reached_hosts.add(urlsplit(response.url).hostname)
         fetch = self.fetch_record(response)
         state = response.meta.get("state")
@@ -184,13 +186,17 @@ class PortalSpider(scrapy.Spider):
             yield from self._unchanged_list(response, fetch, state)
             return
         verdict = classify(response.status, _str_headers(response.headers), response.body)
+        if verdict is None and text is None:
+            try:
+                text = decode_html(response.body, response.headers.get("Content-Type")).text
+            except DecodeError as exc:
+                verdict = Verdict("not-html", str(exc))
         if verdict:
             self.walk_complete = False
             self.crawler.stats.inc_value(f"archive/list_{verdict.kind}")
             self.logger.warning("List page %s not usable: %s", response.url, verdict.reason)
             yield {"kind": "fetch", "fetch": {**fetch, "outcome": f"list-{verdict.kind}", "reason": verdict.reason}}
             return
-        text = decode_html(response.body, response.headers.get("Content-Type")).text
         page = self.platform.parse_list(response.url, text, self.portal.column)
         self.crawler.stats.inc_value("archive/list_pages")
 

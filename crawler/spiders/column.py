@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import urlsplit, urlunsplit
 
-from archive.decode import decode_html
+from archive.decode import DecodeError, decode_html
 from crawler.platforms import get_platform
 from crawler.platforms.common import folder_of
 from crawler.platforms.detect import detect
@@ -67,16 +67,19 @@ class ColumnSpider(PortalSpider):
             yield request
 
     def parse_first(self, response):
-        text = decode_html(response.body, response.headers.get("Content-Type")).text if response.body else ""
+        try:
+            text = decode_html(response.body, response.headers.get("Content-Type")).text if response.body else ""
+        except DecodeError:
+            text = None  # not text: parse_list records why
         if self.forced_platform:
             name, why = self.forced_platform, "given with -a platform="
         else:
-            name, why = detect(response.url, text)
+            name, why = detect(response.url, text or "")
         self.platform = get_platform(name)
         if name == "gkmlpt":
             self.platform = replace(self.platform, category=self.category)
-            if not text.lstrip().startswith("{") and api_url(response.url, text, self.category or 0) is None:
+            if text and not text.lstrip().startswith("{") and api_url(response.url, text, self.category) is None:
                 self.logger.warning("gkmlpt page %s shows no SID: cannot build the category's listing URL", response.url)
         self.crawler.stats.set_value("archive/platform", name)
         self.logger.info("Column %s: platform %s (%s)", response.url, name, why)
-        yield from self.parse_list(response)
+        yield from self.parse_list(response, text)
