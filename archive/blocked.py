@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
+from .embedded import DETAIL_MARK
+
 _CHALLENGE_TITLES = ("请稍候", "安全验证", "访问异常", "访问验证", "人机验证", "安全检查", "Just a moment")
 _TS_SCRIPT = re.compile(rb"\$_ts\s*=|\$_ts\.|_\$[a-z]{2}\s*=", re.I)
 _JSL_SCRIPT = re.compile(rb"__jsl_clearance|__jsluid|document\.cookie\s*=", re.I)
@@ -60,6 +62,10 @@ def _title_names_challenge(body: bytes) -> str | None:
     return None
 
 
+# scripts that carry data, not a challenge: Hanweb's list records, gkmlpt's document record
+_SCRIPT_DATA = re.compile(rb"<datastore|<record>|type=[\"']text/xml|" + DETAIL_MARK.encode(), re.I)
+
+
 def classify(status: int, headers: Mapping[str, Sequence[str] | str], body: bytes) -> Verdict | None:
     """Return why this response is not a content page, or None if it may be one."""
     cookies = " ".join(_header(headers, "Set-Cookie")).lower()
@@ -81,7 +87,6 @@ def classify(status: int, headers: Mapping[str, Sequence[str] | str], body: byte
     # a page that is nothing but script — unless the script is data (Hanweb lists keep their
     # records in <script type="text/xml"><datastore>…; gkmlpt pages their document in a
     # DETAIL record, see archive.embedded)
-    if visible_text_size(body) == 0 and re.search(rb"<script", body, re.I) and not re.search(
-            rb"<datastore|<record>|type=[\"']text/xml|\bDETAIL['\"]?\s*[:=]\s*\{", body, re.I):
+    if visible_text_size(body) == 0 and re.search(rb"<script", body, re.I) and not _SCRIPT_DATA.search(body):
         return Verdict("blocked", "body is only a script (JavaScript challenge)")
     return None

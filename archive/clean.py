@@ -97,15 +97,12 @@ _FOOTER_START = re.compile(
     r"^(主办单位|主办|承办单位|承办|主辦單位|版权所有|版權所有|版权与免责声明|免责声明|网站标识码|網站標識碼|"
     r"政府网站标识码|网站声明|关于我们)\s*[:：]?|^.{0,40}(ICP备|ICP備|公网安备|公網安備)"
 )
-_DOCINFO_LINE = re.compile(
-    r"^(索引号|索取号|主题分类|办文部门|发文日期|公文名称|文号|发文机关|发文机构|成文日期|发布机构|信息索引|生成日期|"
-    r"发文字号|信息名称|信息类别|内容概述)[:：]"
-)
-
-# Labels of the document-information grid some sites put above the body (索引号, 发文字号 …).
-_DOCINFO_LABELS = ("索引号", "索取号", "信息索引", "发布机构", "发文机构", "生成日期", "成文日期", "发文字号",
-                   "文件编号", "信息名称", "主题分类", "信息类别", "内容概述", "公开方式", "公开范围", "发布日期",
-                   "有效性", "文号", "主题词")
+# Labels of the document-information block some sites put above the body (索引号, 发文字号 …):
+# as a grid (a table, read into metadata) or as lines (removed at the top or bottom).
+_DOCINFO_LABELS = ("索引号", "索取号", "信息索引", "发布机构", "发文机构", "发文机关", "办文部门", "生成日期",
+                   "成文日期", "发文日期", "发文字号", "文件编号", "公文名称", "信息名称", "主题分类", "信息类别",
+                   "内容概述", "公开方式", "公开范围", "发布日期", "有效性", "文号", "主题词")
+_DOCINFO_LINE = re.compile(f"^({'|'.join(_DOCINFO_LABELS)})[:：]")
 
 
 _T2S = None
@@ -158,12 +155,16 @@ def _classes(el) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''}"
 
 
+def _select(doc, selector: str) -> list:
+    try:
+        return doc.cssselect(selector)
+    except Exception:  # an invalid selector in a portal config must not stop cleaning
+        return []
+
+
 def find_container(doc, selectors: Sequence[str]) -> tuple[object, str] | tuple[None, None]:
     for sel in selectors:
-        try:
-            found = doc.cssselect(sel)
-        except Exception:  # an invalid selector in a portal config must not stop cleaning
-            continue
+        found = _select(doc, sel)
         for el in found:
             # outermost match: TRS_Editor nests inside TRS_Editor
             outer = el
@@ -635,10 +636,7 @@ def _fill_from_script(doc, selectors: Sequence[str], embedded: EmbeddedArticle):
     area, or at the end of the body when the page has none we know."""
     fragment = lxml_html.fragment_fromstring(embedded.content_html, create_parent="div")
     for sel in selectors:
-        try:
-            found = doc.cssselect(sel)
-        except Exception:
-            continue
+        found = _select(doc, sel)
         if found:
             found[0].append(fragment)
             return found[0], f"{sel} (filled from {embedded.where})"

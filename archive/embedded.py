@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass
 
 # DETAIL = {…} or DETAIL: {…}, as a property of _CONFIG or assigned on its own
-_DETAIL = re.compile(r"""\bDETAIL['"]?\s*[:=]\s*\{""")
+DETAIL_MARK = r"""\bDETAIL['"]?\s*[:=]\s*\{"""
+_DETAIL = re.compile(DETAIL_MARK)
 _JSON_STRING = r'"((?:[^"\\]|\\.)*)"'
 _MIN_CONTENT = 20  # characters of text; shorter "content" values are labels, not articles
 

@@ -25,7 +25,6 @@ import os
 import re
 import shutil
 import tempfile
-import zlib
 from pathlib import Path
 from typing import Iterator, Sequence
 from urllib.parse import urlsplit
@@ -55,11 +54,10 @@ def _loads(value):
         return value
 
 
-def _rows(conn, sql: str, params: Sequence = ()) -> Iterator[dict]:
-    cur = conn.execute(sql, params)
-    cols = [d[0] for d in cur.description]
-    for row in cur:
-        yield {c: (_loads(v) if c in _JSON_COLUMNS else v) for c, v in zip(cols, row)}
+def _rows(archive: Archive, sql: str, params: Sequence = ()) -> Iterator[dict]:
+    """``Archive.rows`` with the JSON columns decoded."""
+    for row in archive.rows(sql, params):
+        yield {c: (_loads(v) if c in _JSON_COLUMNS else v) for c, v in row.items()}
 
 
 def select_reports(archive: Archive, portals: Sequence[str] = (), years: tuple[int, int] | None = None,
@@ -76,19 +74,18 @@ def select_reports(archive: Archive, portals: Sequence[str] = (), years: tuple[i
         where.append("r.gone_since IS NULL")
     sql = ("SELECT r.* FROM reports r WHERE " + " AND ".join(where)
            + " ORDER BY r.portal, r.section, r.report_year, r.url")
-    return list(_rows(archive.conn, sql, params))
+    return list(_rows(archive, sql, params))
 
 
 def report_record(archive: Archive, report: dict, with_text: bool = True) -> dict:
     """One report as exported: metadata, text, tables, attachments and provenance."""
-    conn = archive.conn
-    version = next(_rows(conn, "SELECT id, created_at, fetch_id, raw_sha256, clean_sha256, text, text_simplified, "
+    version = next(_rows(archive, "SELECT id, created_at, fetch_id, raw_sha256, clean_sha256, text, text_simplified, "
                                "tables, raw_size, content_type, encoding, encoding_method, encoding_declared, "
                                "encoding_confidence, extractor, software, container, removed, metadata "
                                "FROM versions WHERE id = ?", (report["current_version"],)))
-    fetch = next(_rows(conn, f"SELECT {', '.join(_FETCH_FIELDS)} FROM fetches WHERE id = ?",
+    fetch = next(_rows(archive, f"SELECT {', '.join(_FETCH_FIELDS)} FROM fetches WHERE id = ?",
                        (version["fetch_id"],)), None)
-    attachments = list(_rows(conn, "SELECT a.url, a.name, a.sha256, a.first_seen, a.last_seen, f.kind, f.size, "
+    attachments = list(_rows(archive, "SELECT a.url, a.name, a.sha256, a.first_seen, a.last_seen, f.kind, f.size, "
                                    "f.pages, f.scanned, f.error, f.extractor, length(f.text) AS text_chars, f.text "
                                    "FROM attachments a LEFT JOIN files f ON f.sha256 = a.sha256 "
                                    "WHERE a.report_url = ? ORDER BY a.id", (report["url"],)))
@@ -202,11 +199,6 @@ def _safe(name: str, default: str) -> str:
     return name[:80] or default
 
 
-def _blob(conn, table: str, key: str, value) -> bytes:
-    raw, compression = conn.execute(f"SELECT raw, raw_compression FROM {table} WHERE {key} = ?", (value,)).fetchone()
-    return zlib.decompress(raw) if compression == "zlib" else raw
-
-
 def write_dir(archive: Archive, reports: list[dict], root: Path) -> int:
     """One folder per report below ``root`` (which must not exist or be empty). Written into a
     temporary directory beside it and renamed at the end: a failed export leaves nothing."""
@@ -253,7 +245,7 @@ def _fill_dir(archive: Archive, reports: list[dict], root: Path) -> None:
             if a.get("sha256") and a.get("kind") is not None:
                 name = f"{a['sha256'][:12]}-{_safe(Path(urlsplit(a['url']).path).name, 'file')}"
                 (folder / "attachments").mkdir(exist_ok=True)
-                (folder / "attachments" / name).write_bytes(_blob(archive.conn, "files", "sha256", a["sha256"]))
+                (folder / "attachments" / name).write_bytes(archive.file_bytes(a["sha256"]))
                 a["file"] = f"attachments/{name}"
                 text = a.pop("text", None)
                 if text:

@@ -58,26 +58,17 @@ class Examined:
         return self.kind == "page"
 
 
-_FILE_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
-_FILE_TYPES = ("application/pdf", "application/msword", "application/vnd.", "application/octet-stream",
-               "application/x-download", "application/force-download", "application/wps", "application/ofd",
-               "application/zip", "application/x-zip")
-_FILE_EXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|ofd)$", re.I)
-
-
 def is_file_response(url: str, headers: Mapping, body: bytes) -> bool:
-    """A document file (PDF, Office, WPS, OFD) rather than a web page: by magic bytes, then by
-    Content-Type, then by the URL's extension when the body does not look like HTML."""
-    if body.startswith(_FILE_MAGIC):
-        return True
-    if _LOOKS_HTML.match(body[:2048]):
-        return False
-    ctype = (header_value(headers, "Content-Type") or "").split(";")[0].strip().lower()
-    if ctype.startswith(_FILE_TYPES):
-        return True
+    """A document file (PDF, Office, WPS, OFD) rather than a web page: what ``archive.files.sniff``
+    recognises (magic bytes, then the URL's extension, then Content-Type), unless the body is
+    plainly HTML (a page served under a ``.pdf`` name)."""
     from urllib.parse import urlsplit
 
-    return bool(_FILE_EXT.search(urlsplit(url).path))
+    from .files import sniff
+
+    if _LOOKS_HTML.match(body[:2048]) and b"%PDF-" not in body[:1024]:
+        return False
+    return sniff(body, urlsplit(url).path, header_value(headers, "Content-Type")) != "unknown"
 
 
 def header_value(headers: Mapping, name: str) -> str | None:

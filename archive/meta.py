@@ -85,7 +85,7 @@ def agency_from_title(title: str | None) -> str | None:
         m = rx.search(t)
         if m:
             agency = m.group("agency").strip()
-            if not agency.startswith(("政府信息", "政府信息", "政务", "信息公开", "政府信息公開")):
+            if not agency.startswith(("政府信息", "政务", "信息公开")):
                 return agency
     return None
 

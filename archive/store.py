@@ -25,6 +25,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator, Sequence
 
 import sqlite_utils
 
@@ -332,22 +333,23 @@ class Archive:
         return zlib.decompress(row[0]) if row[1] == "zlib" else row[0]
 
     # --- crawl state (incremental re-crawls) --------------------------------------------------
+    def rows(self, sql: str, params: Sequence = ()) -> Iterator[dict]:
+        """The rows of a query as dicts keyed by column name."""
+        cur = self.conn.execute(sql, params)
+        cols = [d[0] for d in cur.description]
+        for row in cur:
+            yield dict(zip(cols, row))
+
     def state(self, url: str) -> dict | None:
-        row = self.conn.execute("SELECT * FROM url_state WHERE url = ?", (url,)).fetchone()
-        if row is None:
-            return None
-        cols = [d[0] for d in self.conn.execute("SELECT * FROM url_state LIMIT 0").description]
-        out = dict(zip(cols, row))
-        out["links"] = json.loads(out["links"]) if out.get("links") else None
+        out = next(self.rows("SELECT * FROM url_state WHERE url = ?", (url,)), None)
+        if out is not None:
+            out["links"] = json.loads(out["links"]) if out.get("links") else None
         return out
 
     def known_report(self, url: str) -> dict | None:
         """The stored report row (with its list entry), or None if never stored."""
-        cur = self.conn.execute(
-            "SELECT url, list_title, list_date, last_seen, gone_since, current_version FROM reports WHERE url = ?", (url,)
-        )
-        row = cur.fetchone()
-        return dict(zip([d[0] for d in cur.description], row)) if row else None
+        return next(self.rows("SELECT url, list_title, list_date, last_seen, gone_since, current_version "
+                              "FROM reports WHERE url = ?", (url,)), None)
 
     def _upsert_state(self, url, kind, spider, now, changed, fields) -> None:
         exists = self.conn.execute("SELECT 1 FROM url_state WHERE url = ?", (url,)).fetchone()
@@ -370,10 +372,7 @@ class Archive:
             cutoff = datetime.now(timezone.utc).timestamp() - older_than_days * 86400
             sql += " AND s.last_checked < ?"
             params.append(datetime.fromtimestamp(cutoff, timezone.utc).isoformat(timespec="seconds"))
-        cur = self.conn.execute(sql + " ORDER BY s.url", params)
-        cols = [d[0] for d in cur.description]
-        for row in cur:
-            yield dict(zip(cols, row))
+        yield from self.rows(sql + " ORDER BY s.url", params)
 
     def mark_gone(self, portal: str, job_id: str, sections: list[str] | None = None) -> list[str]:
         """After a complete walk: reports of ``portal`` not listed in ``job_id`` are gone (never deleted)."""
@@ -397,14 +396,10 @@ class Archive:
         return bool(row) and row[0] == "finished"
 
     def history(self, url: str) -> list[dict]:
-        cur = self.conn.execute(
+        return list(self.rows(
             "SELECT v.id, v.created_at, v.raw_sha256, v.clean_sha256, length(v.text) AS chars, v.fetch_id, "
             "f.status, f.job_id FROM versions v LEFT JOIN fetches f ON f.id = v.fetch_id "
-            "WHERE v.report_url = ? ORDER BY v.id",
-            (url,),
-        )
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r)) for r in cur.fetchall()]
+            "WHERE v.report_url = ? ORDER BY v.id", (url,)))
 
     def version_text(self, version_id: int) -> str:
         row = self.conn.execute("SELECT text FROM versions WHERE id = ?", (version_id,)).fetchone()

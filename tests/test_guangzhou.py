@@ -236,7 +236,7 @@ def test_years_and_sections_arguments(tmp_path):
 
 
 def test_bad_arguments_are_refused():
-    from crawler.spiders.base import parse_years
+    from archive.meta import parse_years
 
     with pytest.raises(ValueError):
         parse_years("twenty")

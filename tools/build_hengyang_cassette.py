@@ -446,10 +446,8 @@ def verify_pages(template: str, reports: list[Report], pages: dict[str, bytes], 
 
     in_cassette = {i["request"]["uri"] for i in data["interactions"]}
     cc.check_content_type(data["interactions"], pages, HTML_TYPE)
-    zoom_lines = set(range(*[template.split(NL).index(x) for x in [
-        next(line for line in template.split(NL) if "<wbr>" in line),
-        next(line for line in template.split(NL) if "</wbr>" in line)]])) | lines_with(template, ["</wbr>"])
-    allowed = lines_with(template, DETAIL_MARKS) | zoom_lines
+    (first,), (last,) = lines_with(template, ["<wbr>"]), lines_with(template, ["</wbr>"])
+    allowed = lines_with(template, DETAIL_MARKS) | set(range(first, last + 1))  # the body's lines
     for r, m in zip(reports, manifest_data["reports"], strict=True):
         raw = pages[r.url]
         text = raw.decode("utf-8")

@@ -94,14 +94,9 @@ class Platform:
     def entries(self, url: str, sel: Selector) -> tuple[list[Entry], list[Entry]]:
         found: dict[str, Entry] = {}
         skipped: dict[str, Entry] = {}
-        for a in sel.xpath("//a[@href]"):
-            href = a.attrib.get("href", "").strip()
-            if not href or href.startswith(("javascript:", "#", "mailto:")):
-                continue
-            target = urljoin(url, href).split("#")[0]
+        for a, target, title in links(url, sel):
             if not (self.is_detail(target) or _FILE_EXT.search(urlsplit(target).path)):
                 continue
-            title = _squash(a.attrib.get("title") or "".join(a.xpath(".//text()").getall()))
             entry = Entry(target, title, _row_date(a))
             if is_report_title(title):
                 found.setdefault(target, entry)
@@ -144,6 +139,17 @@ class Platform:
                 continue
             out.append(target_folder)
         return list(dict.fromkeys(out))
+
+
+def links(url: str, sel: Selector):
+    """``(anchor, absolute URL without fragment, title)`` of every followable link of a page;
+    the title is the link's ``title`` attribute, else its text."""
+    for a in sel.xpath("//a[@href]"):
+        href = a.attrib.get("href", "").strip()
+        if not href or href.startswith(("javascript:", "#", "mailto:")):
+            continue
+        title = _squash(a.attrib.get("title") or "".join(a.xpath(".//text()").getall()))
+        yield a, urljoin(url, href).split("#")[0], title
 
 
 def _squash(s: str) -> str:

@@ -3,23 +3,20 @@
 
 import re
 
-from .common import Entry, Platform, _row_date, _squash
+from urllib.parse import urlsplit
+
 from archive.meta import is_report_title
-from urllib.parse import urljoin, urlsplit
+
+from .common import Entry, Platform, _row_date, links
 
 
 class GenericPlatform(Platform):
     def entries(self, url, sel):
         found: dict[str, Entry] = {}
         host = urlsplit(url).hostname
-        for a in sel.xpath("//a[@href]"):
-            href = a.attrib.get("href", "").strip()
-            if not href or href.startswith(("javascript:", "#", "mailto:")):
-                continue
-            target = urljoin(url, href).split("#")[0]
+        for a, target, title in links(url, sel):
             if urlsplit(target).hostname != host:
                 continue
-            title = _squash(a.attrib.get("title") or "".join(a.xpath(".//text()").getall()))
             if is_report_title(title):
                 found.setdefault(target, Entry(target, title, _row_date(a)))
         return list(found.values()), []

@@ -52,7 +52,8 @@ class HanwebPlatform(Platform):
         query = dict(parse_qsl(urlsplit(html_mod.unescape(href.group(1))).query, keep_blank_values=True))
         form = {k: query[k] for k in _FORM_FIELDS if k in query}
         form.setdefault("col", "1")
-        perpage = int(_PERPAGE.search(html).group(1)) if _PERPAGE.search(html) else 15
+        perpage_match = _PERPAGE.search(html)
+        perpage = int(perpage_match.group(1)) if perpage_match else 15
         step = perpage * PAGES_PER_CALL
         start = len(_RECORD.findall(html)) + 1
         out = []
