@@ -20,6 +20,8 @@ from .blocked import Verdict, classify
 from .clean import Cleaned, NotAPage, clean_html
 from .decode import DecodeError, Decoded, decode_html
 
+MIN_BODY_CHARS = 20  # fewer characters of text (and no attachment) is no article
+_TEXT_CHARS = re.compile(r"[\s|\u3000\xa0]+")
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
 _LOOKS_HTML = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html|<head|<body|<meta|<div|<p\b|<table|<title)", re.I | re.S)
 
@@ -110,6 +112,11 @@ def examine(status: int, headers: Mapping, body: bytes, url: str | None = None,
         return Examined("not-html", str(exc), decoded=decoded)
     if cleaned.empty:
         return Examined("no-body", "no article text found on the page", decoded=decoded, cleaned=cleaned)
+    size = len(_TEXT_CHARS.sub("", cleaned.text))
+    if size < MIN_BODY_CHARS and not cleaned.attachments:
+        # a navigation fragment or an empty template; a short 详见附件 page has its attachment
+        return Examined("no-body", f"only {size} characters of text and no attachment: not an article",
+                        decoded=decoded, cleaned=cleaned)
     if cleaned.link_ratio >= 0.7:
         return Examined("no-body", f"looks like a list page: {cleaned.link_ratio:.0%} of its text is link text",
                         decoded=decoded, cleaned=cleaned)

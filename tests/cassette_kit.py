@@ -32,3 +32,12 @@ def write(path, exchanges: dict[str, dict]) -> str:
 
 
 ROBOTS_OK = response(200, "User-agent: *\nAllow: /\n", {"Content-Type": "text/plain"})
+
+# Anti-bot answers as the WAFs send them (瑞数 412 $_ts, 加速乐 521 cookie script, a 200 'please wait')
+TS_BODY = (b'<html><head><meta charset="utf-8"><script type="text/javascript">$_ts=window[\'$_ts\'];'
+           b"if(!$_ts)$_ts={};$_ts.nsd=12345;$_ts.cd=\"qqqq\";</script>"
+           b'<script type="text/javascript" r="m" src="/abc.js"></script></head><body></body></html>')
+JSL_BODY = (b"<script>document.cookie=('_')+('_')+('j')+('s')+('l')+('_')+('c')+('l')+('e')+('a')+('r')"
+            b"+('a')+('n')+('c')+('e')+('_s=')+(+new Date())+'|0|'+'abc';location.href=location.pathname"
+            b"+location.search</script>")
+CHALLENGE_200 = b'<html><head><title>\xe8\xaf\xb7\xe7\xa8\x8d\xe5\x80\x99</title></head><body><script>var a=1;setTimeout(function(){location.reload()},1000);</script></body></html>'

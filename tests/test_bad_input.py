@@ -5,18 +5,11 @@ import sqlite3
 from archive.blocked import classify
 from crawler.run import run_crawl
 from tests import cassette_kit as kit
-from tests.conftest import corpus_file
+from tests.cassette_kit import CHALLENGE_200, JSL_BODY, TS_BODY
+from tests.paths import corpus_file
 
 R = "https://www.gz.gov.cn/zfjgzy/gzsrmzfbgt/zfxxgknb/"
 GOOD_TITLE = "2013年广州市人力资源和社会保障局政府信息公开年度报告"
-
-TS_BODY = (b'<html><head><meta charset="utf-8"><script type="text/javascript">$_ts=window[\'$_ts\'];'
-           b"if(!$_ts)$_ts={};$_ts.nsd=12345;$_ts.cd=\"qqqq\";</script>"
-           b'<script type="text/javascript" r="m" src="/abc.js"></script></head><body></body></html>')
-JSL_BODY = (b"<script>document.cookie=('_')+('_')+('j')+('s')+('l')+('_')+('c')+('l')+('e')+('a')+('r')"
-            b"+('a')+('n')+('c')+('e')+('_s=')+(+new Date())+'|0|'+'abc';location.href=location.pathname"
-            b"+location.search</script>")
-CHALLENGE_200 = b'<html><head><title>\xe8\xaf\xb7\xe7\xa8\x8d\xe5\x80\x99</title></head><body><script>var a=1;setTimeout(function(){location.reload()},1000);</script></body></html>'
 
 CASES = {
     "empty": (kit.response(200, b""), "empty"),

@@ -13,9 +13,9 @@ import json
 
 import pytest
 
-from archive.evaluate import Score, score
+from tests.evaluate import Score, score
 from archive.ingest import examine
-from tests.conftest import SHARED
+from tests.paths import SHARED
 from tests.gold_set import GOLD, load_gold_set
 
 PAGES = load_gold_set(SHARED)
@@ -41,6 +41,15 @@ def test_page_does_not_regress(page):
     assert s.recall >= pin["recall"] - 1e-9, s.missed
     assert s.precision >= pin["precision"] - 1e-9, s.extra
     assert s.cells_recovered >= pin["cells"]
+    assert s.paragraphs_whole + s.rows_whole >= pin["whole_lines"], s.merged
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_pages_without_a_body_are_not_taken_for_reports(page):
+    # the gold set says which pages have an article at all (a navigation fragment, a list page do not)
+    result = examine(200, page.headers, page.body, page.url)
+    assert result.is_report_page == page.has_body, (result.kind, result.reason,
+                                                    result.cleaned.text[:200] if result.cleaned else None)
 
 
 def test_totals_meet_the_targets():
@@ -51,6 +60,8 @@ def test_totals_meet_the_targets():
     assert total.precision >= 0.99, total.precision
     assert total.chrome == 0
     assert total.cells_recovered == total.cells
+    # paragraph structure: each gold paragraph and table row comes out as one line of its own
+    assert total.paragraph_share >= 0.99, total.paragraph_share
 
 
 def test_annual_report_pages_meet_the_targets_exactly():

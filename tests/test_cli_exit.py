@@ -6,8 +6,8 @@ import sys
 from crawler.commands.crawl import crawl_failure
 from crawler.run import run_crawl
 from tests import cassette_kit as kit
-from tests.conftest import ROOT
-from tests.test_incremental import FAST, spider_for
+from tests.paths import ROOT
+from tests.crawl_kit import FAST, spider_for
 
 SCRAPY = [sys.executable, "-m", "scrapy"]
 
@@ -55,8 +55,8 @@ def test_archive_clean_cli(tmp_path):
 
 
 def test_archive_clean_bad_pages(tmp_path):
-    from tests.conftest import corpus_file
-    from tests.test_bad_input import TS_BODY
+    from tests.paths import corpus_file
+    from tests.cassette_kit import TS_BODY
 
     cases = {
         "binary.html": bytes(range(256)) * 8,
@@ -75,7 +75,7 @@ def test_archive_clean_bad_pages(tmp_path):
 def test_archive_clean_json(tmp_path):
     import json
 
-    from tests.conftest import corpus_file
+    from tests.paths import corpus_file
 
     path = tmp_path / "gz.html"
     path.write_bytes(corpus_file("mhxqwer-jchgz.gov.cn/index.html"))

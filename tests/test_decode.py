@@ -3,7 +3,7 @@
 import pytest
 
 from archive.decode import DecodeError, decode_html
-from tests.conftest import corpus_file
+from tests.paths import corpus_file
 
 REPORT = "广州市人力资源和社会保障局2013年政府信息公开年度报告。依申请公开政府信息情况：同意公开31件。"
 

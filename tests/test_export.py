@@ -12,17 +12,12 @@ import pytest
 
 from archive.cli import main as cli
 from archive.store import Archive
-from crawler.run import run_crawl
-from tests.conftest import CASSETTES
 
 
 @pytest.fixture(scope="module")
-def db_path(tmp_path_factory):
-    path = str(tmp_path_factory.mktemp("export") / "archive.db")
-    stats = run_crawl("guangzhou", {"CASSETTE": str(CASSETTES / "guangzhou.yaml"), "ARCHIVE_DB": path,
-                                    "LOG_LEVEL": "WARNING"})
-    assert stats["finish_reason"] == "finished"
-    return path
+def db_path(gz_archive):
+    assert gz_archive.stats["finish_reason"] == "finished"
+    return gz_archive.path
 
 
 def stored(db_path) -> dict:

@@ -21,7 +21,7 @@ import pytest
 
 from archive import files
 from archive.files import extract, sniff
-from tests.conftest import corpus_file
+from tests.paths import corpus_file
 
 # ---------------------------------------------------------------------------------------------
 # what the reports say (read from the PDFs)

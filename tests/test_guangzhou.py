@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from crawler.run import run_crawl
-from tests.conftest import CASSETTES, DATA
+from tests.paths import CASSETTES, DATA
 
 CASSETTE = CASSETTES / "guangzhou.yaml"
 MANIFEST = json.loads((DATA / "guangzhou_manifest.json").read_bytes().decode("utf-8"))
@@ -33,12 +33,10 @@ def replay(db_path, cassette=CASSETTE, **args):
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory):
-    db_path = str(tmp_path_factory.mktemp("gz") / "archive.db")
-    stats = replay(db_path)
-    db = sqlite3.connect(db_path)
+def archive(gz_archive):
+    db = sqlite3.connect(gz_archive.path)
     db.row_factory = sqlite3.Row
-    return db, stats, db_path
+    return db, gz_archive.stats, gz_archive.path
 
 
 def test_crawl_finishes_cleanly(archive):
@@ -173,8 +171,9 @@ def test_attachment_links_are_kept(archive):
         assert [a["url"] for a in got] == [a["url"] for a in m["attachments"]]
 
 
-def test_second_replay_adds_no_version(archive):
-    db, _, db_path = archive
+def test_second_replay_adds_no_version(gz_copy):
+    db_path = gz_copy
+    db = sqlite3.connect(db_path)
     before = db.execute("select count(*) from versions").fetchone()[0]
     fetches_before = db.execute("select count(*) from fetches").fetchone()[0]
     # incremental: the lists show nothing new, so no report page is fetched at all
@@ -197,8 +196,8 @@ def test_second_replay_adds_no_version(archive):
     assert db.execute("select count(*) from crawls").fetchone()[0] == 3
 
 
-def test_changed_report_adds_exactly_one_version(tmp_path, db_path):
-    replay(db_path)
+def test_changed_report_adds_exactly_one_version(tmp_path, gz_copy):
+    db_path = gz_copy
     data = yaml.safe_load(CASSETTE.read_bytes().decode("utf-8"))
     target = next(m for m in MANIFEST["reports"] if m["paragraphs"] and m["url"].endswith(".html"))
     old_para = target["paragraphs"][-1]
@@ -279,7 +278,7 @@ def test_traditional_page_is_flagged_and_searchable_in_simplified(archive):
 
 def test_attachments_are_downloaded_and_stored(archive):
     db, stats, _ = archive
-    from tests.conftest import SHARED
+    from tests.paths import SHARED
 
     served = {i["request"]["uri"]: i["response"]["body"]["string"]
               for i in yaml.safe_load(CASSETTE.read_bytes().decode("utf-8"))["interactions"]}

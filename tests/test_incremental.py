@@ -13,21 +13,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.portals import Portal as PortalConfig
 from crawler.run import run_crawl
-from crawler.spiders.base import PortalSpider
-from tests.conftest import ROOT
+from tests.paths import ROOT
+from tests.crawl_kit import FAST, spider_for
 from tests.portal_server import PER_PAGE, Portal, PortalServer
-
-FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-        "LOG_LEVEL": "WARNING", "RETRY_ENABLED": False}
-
-
-def spider_for(url: str) -> type[PortalSpider]:
-    netloc = urlsplit(url).netloc
-    config = PortalConfig(name="testportal", region="测试市", platform="nfcms", column=url,
-                          sections={"bm": "市政府部门"}, hosts=(netloc,), containers=("#zoomcon",), scheme="http")
-    return type("TestPortalSpider", (PortalSpider,), {"name": "testportal", "portal": config})
 
 
 @pytest.fixture
@@ -119,7 +108,7 @@ def test_removed_report_is_marked_gone_not_deleted(site, db_path):
 
 KILLED_CRAWL = textwrap.dedent("""
     import sys
-    from tests.test_incremental import spider_for, FAST
+    from tests.crawl_kit import FAST, spider_for
     from crawler.run import run_crawl
     url, db = sys.argv[1], sys.argv[2]
     run_crawl(spider_for(url), {**FAST, "ARCHIVE_DB": db, "DOWNLOAD_DELAY": 0.05,

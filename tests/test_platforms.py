@@ -9,7 +9,7 @@ from archive.decode import decode_html
 from crawler.platforms import get_platform
 from crawler.platforms.detect import detect
 from crawler.platforms.gkmlpt import api_url
-from tests.conftest import corpus_file
+from tests.paths import corpus_file
 
 PINGTAN = "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/"
 
@@ -25,11 +25,48 @@ def test_real_trs_list_page_pingtan():
     assert all(e.url.startswith(PINGTAN) for e in page.entries)
 
 
-def test_every_corpus_detail_page_detects_as_something_known_or_generic():
-    # detail pages are not lists, but detection must never fail on them
-    for rel in ("mhxqwer-jchgz.gov.cn/index.html", "gne/shanxi_t20190918_693227.html", "gne/fgw_zj_art_30332664.html"):
-        name, why = detect("https://example.gov.cn/", decode_html(corpus_file(rel)).text)
-        assert name in ("nfcms", "trs", "hanweb", "hunan", "generic", "gkmlpt") and why
+# The family each real corpus page belongs to, as its MANIFEST.tsv notes name it (from the page's
+# URL shape and markup, written by whoever saved the page, not by this code)
+_FAMILY_IN_NOTES = (("Hanweb/大汉 JCMS (art/", "hanweb"), ("TRS WCM", "trs"), ("NFCMS", "nfcms"))
+
+
+def _manifest_families() -> list[tuple[str, str, str]]:
+    import csv
+    import io
+
+    from tests.paths import CORPUS
+
+    path = CORPUS / "MANIFEST.tsv"
+    if not path.is_file():
+        return []
+    out = []
+    for row in csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8")), delimiter="\t"):
+        first_note = row["notes"].split(" | ")[0]
+        family = next((f for words, f in _FAMILY_IN_NOTES if words in first_note), None)
+        if family and row["local_path"].endswith(".html") and row["original_url"]:
+            out.append((row["local_path"], row["original_url"], family))
+    return out
+
+
+@pytest.mark.parametrize("rel,url,family", _manifest_families(), ids=lambda v: v if "/" in str(v) and "://" not in str(v) else "")
+def test_real_pages_detect_as_their_family(rel, url, family):
+    name, why = detect(url, decode_html(corpus_file(rel)).text)
+    assert name == family, why
+
+
+def test_cms_page_variables_beat_a_pasted_editor_class():
+    # a Foshan NFCMS page whose article HTML carries a TRS_Editor class (MANIFEST: NFCMS family)
+    name, why = detect("https://www.example.gov.cn/", decode_html(corpus_file("mhxqwer-fjffoshan.gov.cn/index.html")).text)
+    assert name == "nfcms", why
+
+
+def test_detection_without_the_url_counts_link_shapes():
+    # a column page seen without its URL: the family most of its links belong to
+    html = "".join(f'<li><a href="/art/2024/1/{d}/art_1229_{d}.html">报告{d}</a></li>' for d in range(1, 6))
+    html += '<a href="https://www.gz.gov.cn/content/post_1.html">外站</a>'
+    assert detect("https://www.example.gov.cn/xxgk/", html)[0] == "hanweb"
+    tie = '<a href="/content/post_1.html">一条</a><a href="/202401/t20240101_1.html">另一条</a>'
+    assert detect("https://www.example.gov.cn/xxgk/", tie)[0] == "generic"
 
 
 def test_trs_pagination_follows_create_page_html():

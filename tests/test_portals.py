@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 
 from crawler.run import run_crawl
-from tests.conftest import CASSETTES, DATA
+from tests.paths import CASSETTES, DATA
 from tests import cassette_kit as kit
 
 PORTALS = {  # spider → the platform its column should be detected as

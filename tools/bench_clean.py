@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 import trafilatura  # noqa: E402
 
 from archive.decode import decode_html  # noqa: E402
-from archive.evaluate import Score, score  # noqa: E402
+from tests.evaluate import Score, score  # noqa: E402
 from archive.ingest import examine  # noqa: E402
 from tests.gold_set import load_gold_set  # noqa: E402
 
@@ -69,7 +69,7 @@ def main() -> int:
         out_t, t_t = timed(lambda: theirs(page), args.repeat)
         so, st = score(out_o, page.gold), score(out_t, page.gold)
         pins[page.name] = {"recall": round(so.recall, 6) - 1e-6, "precision": round(so.precision, 6) - 1e-6,
-                           "cells": so.cells_recovered}
+                           "cells": so.cells_recovered, "whole_lines": so.paragraphs_whole + so.rows_whole}
         total_o += so
         total_t += st
         ms_o += t_o
@@ -82,12 +82,17 @@ def main() -> int:
                 print(f"    - missed: {line[:100]}")
             for line in so.extra:
                 print(f"    + extra:  {line[:100]}")
+            for line in so.merged:
+                print(f"    ~ merged: {line[:100]}")
     print("-" * len(head))
     n = len(pages)
     print(f"{'TOTAL (' + str(n) + ' pages, ' + str(total_o.gold_lines) + ' gold lines)':<44} | "
           f"{100 * total_o.recall:>7.2f} {100 * total_o.precision:>6.2f} {total_o.chrome:>3} "
           f"{total_o.cells_recovered:>4}/{total_o.cells:<4} {ms_o / n:>6.1f} | {100 * total_t.recall:>7.2f} "
           f"{100 * total_t.precision:>6.2f} {total_t.chrome:>3} {total_t.cells_recovered:>4}/{total_t.cells:<4} {ms_t / n:>6.1f}")
+    print(f"paragraphs and rows as whole lines: ours {100 * total_o.paragraph_share:.2f} % "
+          f"({total_o.paragraphs_whole}/{total_o.paragraphs} paragraphs, {total_o.rows_whole}/{total_o.rows} rows), "
+          f"trafilatura {100 * total_t.paragraph_share:.2f} %")
     print(f"time per page: ours {ms_o / n:.1f} ms, trafilatura {ms_t / n:.1f} ms, ratio {ms_o / ms_t:.2f}")
     if args.write_pins:
         path = ROOT / "tests" / "gold" / "pins.json"

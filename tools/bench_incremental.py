@@ -31,7 +31,7 @@ from tests.portal_server import PER_PAGE, Portal, PortalServer  # noqa: E402
 
 CHILD = """
 import json, resource, sys, time
-from tests.test_incremental import spider_for, FAST
+from tests.crawl_kit import FAST, spider_for
 from crawler.run import run_crawl
 url, db = sys.argv[1], sys.argv[2]
 t = time.perf_counter()

@@ -6,6 +6,12 @@ output (consecutive lines may have been merged into one); an output line is *pre
 appears in the gold text. Very short lines (≤ 2 characters, e.g. a lone ``0`` cell row) must
 match a whole gold line. ``chrome`` counts output lines that are not body and look like page
 furniture. ``cells`` counts the table cells of gold rows that came out whole.
+
+Recall alone does not see paragraph structure: a body run together into one line recalls every
+gold line. ``whole`` counts the gold lines that come out as one output line each (the line itself,
+not merged with its neighbours nor split), separately for paragraphs and for table rows.
+
+Used by the tests and the cleaning benchmark (``tools/bench_clean.py``); not part of the library.
 """
 
 from __future__ import annotations
@@ -35,21 +41,38 @@ class Score:
     chrome: int = 0
     cells: int = 0
     cells_recovered: int = 0
+    paragraphs: int = 0  # gold lines that are not table rows
+    paragraphs_whole: int = 0  # … that come out as one output line each
+    rows: int = 0  # gold table rows
+    rows_whole: int = 0
     missed: list | None = None
     extra: list | None = None
+    merged: list | None = None  # gold lines found only inside a longer (or split) output line
 
     @property
     def recall(self) -> float:
         return self.recalled / self.gold_lines if self.gold_lines else 1.0
 
     @property
+    def paragraph_share(self) -> float:
+        """Share of gold lines (paragraphs and table rows) that come out as one whole line each."""
+        n = self.paragraphs + self.rows
+        return (self.paragraphs_whole + self.rows_whole) / n if n else 1.0
+
+    @property
     def precision(self) -> float:
         return self.precise / self.out_lines if self.out_lines else (1.0 if not self.gold_lines else 0.0)
 
     def __iadd__(self, other: "Score") -> "Score":
-        for f in ("gold_lines", "recalled", "out_lines", "precise", "chrome", "cells", "cells_recovered"):
+        for f in ("gold_lines", "recalled", "out_lines", "precise", "chrome", "cells", "cells_recovered",
+                  "paragraphs", "paragraphs_whole", "rows", "rows_whole"):
             setattr(self, f, getattr(self, f) + getattr(other, f))
         return self
+
+
+def is_row(line: str) -> bool:
+    """A gold line written as a table row (cells joined by ``|``)."""
+    return " | " in line or line.endswith(" |") or line.startswith("| ")
 
 
 def score(output: str, gold: str) -> Score:
@@ -60,16 +83,24 @@ def score(output: str, gold: str) -> Score:
     out_text = "".join(out_lines)
     gold_text = "".join(gold_lines)
     gold_set, out_set = set(gold_lines), set(out_lines)
-    s = Score(gold_lines=len(gold_lines), out_lines=len(out_lines), missed=[], extra=[])
+    s = Score(gold_lines=len(gold_lines), out_lines=len(out_lines), missed=[], extra=[], merged=[])
     for raw, g in zip(gold_raw, gold_lines):
         ok = g in out_set if len(g) <= 2 else g in out_text
         s.recalled += ok
         if not ok:
             s.missed.append(raw)
-        if " | " in raw or raw.endswith(" |") or raw.startswith("| "):
+        whole = g in out_set
+        if ok and not whole:
+            s.merged.append(raw)
+        if is_row(raw):
             n = raw.count("|") + 1
             s.cells += n
             s.cells_recovered += n if ok else 0
+            s.rows += 1
+            s.rows_whole += whole
+        else:
+            s.paragraphs += 1
+            s.paragraphs_whole += whole
     for raw, o in zip(out_raw, out_lines):
         ok = o in gold_set if len(o) <= 2 else o in gold_text
         s.precise += ok
