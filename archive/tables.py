@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from lxml import html as lxml_html
-
 _WS = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u200b\ufeff]+")
 _MAX_SPAN = 1000  # malformed pages write rowspan="999999"; never let that blow up memory
 
@@ -63,8 +61,19 @@ class Table:
                     g[r][c] = cell["text"]
         return g
 
+    @classmethod
+    def from_cells(cls, cells: list[dict], n_rows: int, n_cols: int) -> "Table":
+        """A table from positioned cells (files: PDF boxes, DOCX grids, sheets); ``rows`` are the
+        cells that start in each row, left to right."""
+        by_row: list[list[str]] = [[] for _ in range(n_rows)]
+        for cell in sorted(cells, key=lambda c: (c["r"], c["c"])):
+            by_row[cell["r"]].append(cell["text"])
+        return cls(cells=cells, rows=by_row, n_rows=n_rows, n_cols=n_cols)
+
     def text_lines(self) -> list[str]:
-        """One line per table row: the row's own cells, as written, joined by ' | '."""
+        """One line per table row, whatever the table came from: the cells that start in the row,
+        as written — empty ones included, so that a value keeps its column — joined by ' | '.
+        A row with no text at all is no line."""
         return [" | ".join(row) for row in self.rows if any(row)]
 
     def to_json(self) -> dict:
@@ -117,8 +126,3 @@ def parse_table(table_el) -> Table:
         cell["rowspan"] = min(cell["rowspan"], t.n_rows - cell["r"])
         cell["colspan"] = min(cell["colspan"], t.n_cols - cell["c"])
     return t
-
-
-def parse_tables_in(html: str) -> list[Table]:
-    doc = lxml_html.fromstring(html)
-    return [parse_table(t) for t in doc.iter("table")]

@@ -105,7 +105,7 @@ class ArchivePipeline:
         extracted = await extract_async(body, item.get("name") or fetch.get("url"), content_type,
                                         max_bytes=settings.getint("ARCHIVE_MAX_ATTACHMENT_BYTES"),
                                         timeout=settings.getfloat("ARCHIVE_EXTRACT_TIMEOUT"))
-        info = {**vars(extracted), "software": software_versions()}
+        info = {**vars(extracted), "error": extracted.error, "software": software_versions()}
         self.stats.inc_value(f"archive/files/{extracted.kind}")
         if extracted.error:
             self.stats.inc_value("archive/files/errors")

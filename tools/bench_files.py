@@ -36,10 +36,10 @@ def _mb(kib: int) -> float:
 def worker(path: str | None, rel: str | None, repeat: int) -> dict:
     from archive import files
 
-    files._preload("pdf")
+    files.child.preload("pdf")
     if path is None:  # idle: the same imports, a parsing child that does nothing
-        files._PARSERS["noop"] = lambda body: files.Extracted(kind="pdf")
-        files._run_isolated("noop", b"x", 10)
+        files.child.PARSERS["noop"] = lambda body: files.Extracted(kind="pdf")
+        files.child.run("noop", b"x", 10)
         return {"self_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                 "child_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}
     body = Path(path).read_bytes()
@@ -50,7 +50,7 @@ def worker(path: str | None, rel: str | None, repeat: int) -> dict:
         times.append(time.perf_counter() - t)
     in_order = "n/a"
     try:
-        from tests.test_files import TABLE3, table3_rows_in_order
+        from tests.file_kit import TABLE3, table3_rows_in_order
 
         if rel in TABLE3:
             problems = table3_rows_in_order(result.text, TABLE3[rel])

@@ -1,0 +1,156 @@
+"""Running a parser in a child process that is killed when its time runs out.
+
+Parsers of untrusted files can hang, crash or eat memory; each file is parsed in a child
+(``fork`` where available, else ``spawn``) with an address-space limit, and its answer comes
+back through a pipe. ``run`` waits blocking; ``run_async`` waits on the asyncio loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import multiprocessing.connection as mp_connection
+import os
+from dataclasses import asdict
+
+from .errors import CORRUPT, TIMEOUT, describe
+from .kinds import extractor_name
+from .model import Extracted
+
+CHILD_EXTRA_MEMORY = 4 << 30  # address space a parsing child may add to what it inherits
+
+
+# kind → parser(body) → Extracted; filled on first use, replaceable (tests put slow or crashing
+# parsers here)
+PARSERS: dict = {}
+
+
+def _parser(kind: str):
+    from . import pdf, sheets, word
+
+    for name, parse in (("pdf", pdf.parse), ("docx", word.parse), ("xlsx", sheets.parse_xlsx),
+                        ("xls", sheets.parse_xls)):
+        PARSERS.setdefault(name, parse)
+    return PARSERS[kind]
+
+
+def _mp_context():
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def run(kind: str, body: bytes, timeout: float) -> Extracted:
+    proc, receiver = start(kind, body)
+    # wake up on a result or on the child's death (a dead spawn child may leave the pipe open)
+    ready = mp_connection.wait([receiver, proc.sentinel], max(timeout, 0.001))
+    return collect(kind, proc, receiver, not ready, timeout)
+
+
+async def run_async(kind: str, body: bytes, timeout: float) -> Extracted:
+    proc, receiver = start(kind, body)  # forked from the loop's own thread
+    timed_out = not await _readable(receiver, proc.sentinel, timeout)
+    return collect(kind, proc, receiver, timed_out, timeout)
+
+
+async def _readable(receiver, sentinel: int, timeout: float) -> bool:
+    """Wait, without blocking the event loop, until the child sends its result or dies."""
+    loop = asyncio.get_running_loop()
+    ready = loop.create_future()
+
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(True)
+
+    fds = (receiver.fileno(), sentinel)
+    for fd in fds:
+        loop.add_reader(fd, wake)
+    try:
+        await asyncio.wait_for(ready, max(timeout, 0.001))
+        return True
+    except asyncio.TimeoutError:
+        return False
+    finally:
+        for fd in fds:
+            loop.remove_reader(fd)
+
+
+def start(kind: str, body: bytes):
+    parser = _parser(kind)
+    preload(kind)  # imported once in the parent, so that forked children start warm
+    ctx = _mp_context()
+    receiver, sender = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(kind, parser, body, sender), name=f"archive-files-{kind}")
+    proc.start()
+    sender.close()
+    return proc, receiver
+
+
+def collect(kind: str, proc, receiver, timed_out: bool, timeout: float) -> Extracted:
+    """The child's answer once it is ready (or the timeout passed): its result, or why none."""
+    result = None
+    try:
+        if timed_out:
+            proc.kill()
+            return Extracted.failed(kind, TIMEOUT, f"after {timeout:g}s", extractor=extractor_name(kind))
+        if receiver.poll():
+            try:
+                result = receiver.recv()
+            except (EOFError, OSError):
+                result = None
+    finally:
+        receiver.close()
+        proc.join(1.0)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(1.0)
+    if result is None:
+        code = proc.exitcode
+        reason = "out of memory or killed" if code in (-9, 137) else f"exit code {code}"
+        return Extracted.failed(kind, CORRUPT, f"parser crashed ({reason})", extractor=extractor_name(kind))
+    return Extracted(**result)
+
+
+def _child(kind: str, parser, body: bytes, conn) -> None:
+    _limit_memory()
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # "could not parse color" and the like
+    try:
+        out = parser(body)
+        if not isinstance(out, Extracted):
+            raise TypeError(f"parser returned {type(out).__name__}")
+    except BaseException as exc:  # noqa: BLE001 - reported, never raised
+        out = Extracted.failed(kind, *describe(exc))
+    if not out.extractor:
+        out.extractor = extractor_name(kind)
+    if out.error_kind:
+        out.text, out.tables = "", []
+    try:
+        conn.send(asdict(out))
+    finally:
+        conn.close()
+
+
+def _limit_memory() -> None:
+    try:
+        import resource
+
+        with open("/proc/self/statm") as f:
+            current = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        limit = current + CHILD_EXTRA_MEMORY
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        if soft == resource.RLIM_INFINITY or soft > limit:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except Exception:  # noqa: BLE001 - best effort (no /proc, no resource module)
+        pass
+
+
+def preload(kind: str) -> None:
+    """Import the parser's library in the parent, so that forked children start warm."""
+    modules = {"pdf": "pdfplumber", "docx": "docx", "xlsx": "openpyxl", "xls": "xlrd"}
+    try:
+        if kind in modules:
+            __import__(modules[kind])
+    except Exception:  # noqa: BLE001 - the child reports it
+        pass
