@@ -15,7 +15,7 @@ _WS = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u200b\ufeff]+")
 _MAX_SPAN = 1000  # malformed pages write rowspan="999999"; never let that blow up memory
 
 
-_BLOCK_TAGS = frozenset("p div br li ul ol h1 h2 h3 h4 h5 h6 table tr td th section article".split())
+BLOCK_TAGS = frozenset("p div br li ul ol h1 h2 h3 h4 h5 h6 table tr td th section article".split())
 
 
 def cell_text(el) -> str:
@@ -28,7 +28,7 @@ def _itertext_visible(el):
         yield el.text
     for child in el:
         if isinstance(child.tag, str) and child.tag not in ("script", "style"):
-            block = child.tag in _BLOCK_TAGS
+            block = child.tag in BLOCK_TAGS
             if block:
                 yield " "
             yield from _itertext_visible(child)
