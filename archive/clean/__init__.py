@@ -30,7 +30,7 @@ from archive import meta as meta_mod
 from archive.embedded import find_embedded_article
 from archive.vocab import KNOWN_CONTAINERS
 
-from .blocks import TRAFILATURA_VERSION, container_items, is_data_table, trafilatura_lines
+from .blocks import TRAFILATURA_VERSION, container_items, trafilatura_lines
 from .body import Body
 from .container import describe, fill_from_script, find_container, focused_subset, guess_container, widen_for_tables
 from .edges import EdgePass, drop_link_runs, link_row
@@ -108,7 +108,7 @@ def clean_html(html: str, url: str | None = None, containers: Sequence[str] = ()
     _find_article(page, tuple(containers) + KNOWN_CONTAINERS)
     attachments = collect_attachments(page.doc, page.container, url)
     items = _extract(page)
-    body = Body(_data_tables(page), page.removed).add(items)
+    body = Body(_innermost_tables(page), page.removed).add(items)
     lines, link_ratio = _cut_chrome(page, body.lines)
     text = "\n".join(lines)
     metadata = page_metadata(page.doc, page.container, page.tags, page.title, text, page.found, body.docinfo,
@@ -173,10 +173,11 @@ def _check_guess(page: _Page, items: list) -> list:
     return items
 
 
-def _data_tables(page: _Page) -> list:
-    """The HTML tables trafilatura's tables are matched back to."""
+def _innermost_tables(page: _Page) -> list:
+    """The HTML tables trafilatura's tables are matched back to: those holding no table (a
+    layout table among them is walked as text when matched)."""
     scope = page.container if page.container is not None else page.doc
-    return [t for t in scope.iter("table") if is_data_table(t)]
+    return [t for t in scope.iter("table") if t.find(".//table") is None]
 
 
 def _cut_chrome(page: _Page, lines: list[str]) -> tuple[list[str], float]:

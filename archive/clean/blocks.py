@@ -105,11 +105,26 @@ def container_items(container) -> list:
     return _Items(items)
 
 
+_PARAGRAPH_CHARS = 10  # a block with this much text in a cell is a paragraph, not a cell value
+
+
 def is_data_table(table_el) -> bool:
-    """Layout tables (a whole page body inside one cell) are walked as text, not kept as tables."""
+    """Layout tables are walked as text, not kept as tables: a table holding tables, or one with
+    a row whose only cell of text holds paragraphs (two or more blocks of text: old CMS templates
+    put the whole article, Word-exported ``<P>`` by ``<P>``, alone in a row of a page-layout
+    table; a data table's long cell has a label beside it)."""
     if table_el.find(".//table") is not None:
         return False
+    for tr in table_el.iter("tr"):
+        cells = [c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th") and squash(c.text_content())]
+        if len(cells) == 1 and _paragraphs(cells[0]) >= 2:
+            return False
     return True
+
+
+def _paragraphs(cell) -> int:
+    return sum(1 for block in cell.iter("p", "div", "li", "h1", "h2", "h3", "h4")
+               if len(squash(block.text_content())) >= _PARAGRAPH_CHARS)
 
 
 def trafilatura_lines(fragment_html: str) -> list | None:

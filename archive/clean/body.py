@@ -12,7 +12,7 @@ from archive.tables import parse_table
 from archive.vocab import DOCINFO_LABELS
 
 from .blocks import is_data_table, source_table, walk_blocks
-from .text import squash_ws
+from .text import squash, squash_ws
 
 
 class Body:
@@ -24,10 +24,16 @@ class Body:
         self.docinfo: dict = {}
         self.removed = removed
         self._html_tables, self._used = html_tables, set()
+        # lines of layout tables walked here: trafilatura gives some of them again after its table
+        self._walked: dict[str, int] = {}
 
     def add(self, items: list) -> "Body":
         for kind, value in items:
             if kind == "line":
+                key = squash(value)
+                if self._walked.get(key):
+                    self._walked[key] -= 1  # already taken from the layout table it stands in
+                    continue
                 self.lines.append(value)
             elif value.getroottree().getroot().tag == "doc":
                 self._add_trafilatura_table(value)
@@ -58,6 +64,8 @@ class Body:
             for kind, value in walk_blocks(src):
                 if kind == "line":
                     self.lines.append(value)
+                    key = squash(value)
+                    self._walked[key] = self._walked.get(key, 0) + 1
                 else:
                     self.add_table(value)
             return
