@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from .embedded import DETAIL_MARK
+from .http import header_values
 
 _CHALLENGE_TITLES = ("请稍候", "安全验证", "访问异常", "访问验证", "人机验证", "安全检查", "Just a moment")
 _TS_SCRIPT = re.compile(rb"\$_ts\s*=|\$_ts\.|_\$[a-z]{2}\s*=", re.I)
@@ -31,17 +32,6 @@ _STYLE = re.compile(rb"<style\b.*?</style>", re.I | re.S)
 class Verdict:
     kind: str  # "blocked" | "empty" | "not-found" | "http-error" | "not-html"
     reason: str
-
-
-def _header(headers: Mapping[str, Sequence[str] | str], name: str) -> list[str]:
-    out: list[str] = []
-    for k, v in headers.items():
-        if k.lower() == name.lower():
-            if isinstance(v, (list, tuple)):
-                out.extend(str(x) for x in v)
-            else:
-                out.append(str(v))
-    return out
 
 
 def visible_text_size(body: bytes) -> int:
@@ -68,11 +58,11 @@ _SCRIPT_DATA = re.compile(rb"<datastore|<record>|type=[\"']text/xml|" + DETAIL_M
 
 def classify(status: int, headers: Mapping[str, Sequence[str] | str], body: bytes) -> Verdict | None:
     """Return why this response is not a content page, or None if it may be one."""
-    cookies = " ".join(_header(headers, "Set-Cookie")).lower()
+    cookies = " ".join(header_values(headers, "Set-Cookie")).lower()
     small = visible_text_size(body) < 200
     if status == 412 or (_TS_SCRIPT.search(body[:20000]) and small):
         return Verdict("blocked", f"anti-bot challenge (瑞数 $_ts script, HTTP {status})")
-    jsl = _header(headers, "X-Via-JSL") or "__jsluid" in cookies or "__jsl_clearance" in cookies
+    jsl = header_values(headers, "X-Via-JSL") or "__jsluid" in cookies or "__jsl_clearance" in cookies
     if status == 521 or (jsl and small) or (_JSL_SCRIPT.search(body[:20000]) and small and b"<p" not in body):
         return Verdict("blocked", f"anti-bot challenge (加速乐 __jsl cookie script, HTTP {status})")
     if status in (404, 410):

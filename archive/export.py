@@ -41,96 +41,32 @@ CSV_COLUMNS = ("url", "portal", "section", "agency", "title", "report_year", "pu
 _FETCH_FIELDS = ("url", "final_url", "redirect_chain", "method", "status", "content_type", "content_length",
                  "etag", "last_modified", "response_headers", "bytes", "sha256", "fetched_at", "job_id",
                  "spider", "found_on")
-_JSON_COLUMNS = ("redirect_chain", "response_headers", "site_meta", "attachments", "tables", "software",
-                 "removed", "metadata")
+_VERSION_FIELDS = ("content_type", "encoding", "encoding_method", "encoding_declared", "encoding_confidence",
+                   "extractor", "container", "clean_sha256", "software", "raw_sha256", "raw_size")
 
 
-def _loads(value):
-    if value is None or not isinstance(value, str):
-        return value
-    try:
-        return json.loads(value)
-    except ValueError:
-        return value
-
-
-def _rows(archive: Archive, sql: str, params: Sequence = ()) -> Iterator[dict]:
-    """``Archive.rows`` with the JSON columns decoded."""
-    for row in archive.rows(sql, params):
-        yield {c: (_loads(v) if c in _JSON_COLUMNS else v) for c, v in row.items()}
-
-
-def select_reports(archive: Archive, portals: Sequence[str] = (), years: tuple[int, int] | None = None,
-                   include_gone: bool = True) -> list[dict]:
-    """The reports to export (with a current version), ordered by portal, section, year, URL."""
-    where, params = ["r.current_version IS NOT NULL"], []
-    if portals:
-        where.append(f"r.portal IN ({', '.join('?' * len(portals))})")
-        params += list(portals)
-    if years:
-        where.append("r.report_year BETWEEN ? AND ?")
-        params += list(years)
-    if not include_gone:
-        where.append("r.gone_since IS NULL")
-    sql = ("SELECT r.* FROM reports r WHERE " + " AND ".join(where)
-           + " ORDER BY r.portal, r.section, r.report_year, r.url")
-    return list(_rows(archive, sql, params))
-
-
-def report_record(archive: Archive, report: dict, with_text: bool = True) -> dict:
+def report_record(archive: Archive, report: dict) -> dict:
     """One report as exported: metadata, text, tables, attachments and provenance."""
-    version = next(_rows(archive, "SELECT id, created_at, fetch_id, raw_sha256, clean_sha256, text, text_simplified, "
-                               "tables, raw_size, content_type, encoding, encoding_method, encoding_declared, "
-                               "encoding_confidence, extractor, software, container, removed, metadata "
-                               "FROM versions WHERE id = ?", (report["current_version"],)))
-    fetch = next(_rows(archive, f"SELECT {', '.join(_FETCH_FIELDS)} FROM fetches WHERE id = ?",
-                       (version["fetch_id"],)), None)
-    attachments = list(_rows(archive, "SELECT a.url, a.name, a.sha256, a.first_seen, a.last_seen, f.kind, f.size, "
-                                   "f.pages, f.scanned, f.error, f.extractor, length(f.text) AS text_chars, f.text "
-                                   "FROM attachments a LEFT JOIN files f ON f.sha256 = a.sha256 "
-                                   "WHERE a.report_url = ? ORDER BY a.id", (report["url"],)))
+    version = archive.version(report["current_version"])
+    fetch = archive.fetch(version["fetch_id"])
     record = {
-        "url": report["url"],
-        "portal": report["portal"],
-        "section": report["section"],
-        "agency": report["agency"],
-        "title": report["title"],
-        "report_year": report["report_year"],
-        "pub_date": report["pub_date"],
-        "source": report["source"],
+        **{k: report[k] for k in ("url", "portal", "section", "agency", "title", "report_year", "pub_date",
+                                  "source")},
         "listed_as": {"title": report["list_title"], "date": report["list_date"], "list_page": report["found_on"]},
-        "first_seen": report["first_seen"],
-        "last_seen": report["last_seen"],
-        "gone_since": report["gone_since"],
-        "version_count": report["version_count"],
-        "site_meta": report["site_meta"],
+        **{k: report[k] for k in ("first_seen", "last_seen", "gone_since", "version_count", "site_meta")},
         "tables": [t.get("grid") if isinstance(t, dict) else t for t in version["tables"] or []],
-        "attachments": attachments,
+        "attachments": archive.attachments(report["url"]),
         "provenance": {
             "version_id": version["id"],
             "stored_at": version["created_at"],
-            "fetch": fetch,
-            "raw_sha256": version["raw_sha256"],
-            "raw_size": version["raw_size"],
-            "content_type": version["content_type"],
-            "encoding": version["encoding"],
-            "encoding_method": version["encoding_method"],
-            "encoding_declared": version["encoding_declared"],
-            "encoding_confidence": version["encoding_confidence"],
-            "extractor": version["extractor"],
-            "container": version["container"],
+            "fetch": {k: fetch.get(k) for k in _FETCH_FIELDS} if fetch else None,
+            **{k: version[k] for k in _VERSION_FIELDS},
             "removed_lines": len(version["removed"] or []),
-            "clean_sha256": version["clean_sha256"],
-            "software": version["software"],
         },
+        "text": version["text"],
     }
-    if not with_text:
-        for a in attachments:
-            a.pop("text")
-    if with_text:
-        record["text"] = version["text"]
-        if version["text_simplified"]:
-            record["text_simplified"] = version["text_simplified"]
+    if version["text_simplified"]:
+        record["text_simplified"] = version["text_simplified"]
     return record
 
 
@@ -149,13 +85,21 @@ def csv_row(record: dict) -> dict:
     }
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _atomic_write(path: Path, write, encoding: str) -> None:
-    """Write through a temporary file beside ``path``: a failed export leaves no half file."""
+    """Write through a temporary file beside ``path``: a failed export leaves no half file. The
+    file gets the mode a plain ``open()`` would give it (temporary files are private)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline="") as out:
             write(out)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
@@ -208,6 +152,7 @@ def write_dir(archive: Archive, reports: list[dict], root: Path) -> int:
     tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.", dir=root.parent))
     try:
         _fill_dir(archive, reports, tmp)
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; the export is a normal folder
         if root.exists():
             root.rmdir()
         os.replace(tmp, root)
@@ -259,7 +204,7 @@ def export(archive: Archive, fmt: str, out: str | os.PathLike | None, portals: S
     """Export the selected reports; returns how many. ``out`` None: JSONL/CSV to ``stdout``."""
     if fmt not in FORMATS:
         raise ArchiveError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}")
-    reports = select_reports(archive, portals, years, include_gone)
+    reports = archive.reports(portals, years, include_gone)
     if fmt == "dir":
         if out is None:
             raise ArchiveError("the dir format needs an output directory (-o DIR)")
@@ -276,47 +221,3 @@ def export(archive: Archive, fmt: str, out: str | os.PathLike | None, portals: S
 
     _atomic_write(Path(out), write, "utf-8-sig" if fmt == "csv" else "utf-8")
     return count
-
-
-def search(archive: Archive, query: str, portals: Sequence[str] = (), limit: int = 20) -> list[dict]:
-    """Current report texts holding every term of ``query`` (terms split on spaces). Terms of
-    three or more characters go through the FTS5 trigram index, shorter ones through LIKE;
-    simplified terms also find traditional-character reports (their OpenCC copy is indexed)."""
-    terms = [t for t in query.split() if t]
-    if not terms:
-        raise ArchiveError("empty search")
-    where, params = ["v.id = r.current_version"], []
-    long_terms = [t for t in terms if len(t) >= 3]
-    if long_terms:
-        # each term a quoted phrase: FTS5 syntax characters in a term are text, not operators
-        where.append("v.id IN (SELECT rowid FROM versions_fts WHERE versions_fts MATCH ?)")
-        params.append(" AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms))
-    for t in terms:
-        if len(t) < 3:
-            where.append("(instr(v.text, ?) > 0 OR instr(coalesce(v.text_simplified, ''), ?) > 0)")
-            params += [t, t]
-    if portals:
-        where.append(f"r.portal IN ({', '.join('?' * len(portals))})")
-        params += list(portals)
-    sql = ("SELECT r.url, r.portal, r.report_year, r.title, v.text, v.text_simplified FROM reports r "
-           "JOIN versions v ON v.report_url = r.url WHERE " + " AND ".join(where)
-           + " ORDER BY r.report_year DESC, r.url LIMIT ?")
-    hits = []
-    for url, portal, year, title, text, simplified in archive.conn.execute(sql, params + [limit]):
-        hits.append({"url": url, "portal": portal, "report_year": year, "title": title,
-                     "snippet": _snippet(text, simplified, terms[0])})
-    return hits
-
-
-def _snippet(text: str, simplified: str | None, term: str, width: int = 30) -> str:
-    """Text around the first match, as published: a match in the simplified copy is shown from
-    the published text when the conversion kept the length (character for character)."""
-    i = text.find(term)
-    if i < 0 and simplified:
-        i = simplified.find(term)
-        if i >= 0 and len(simplified) != len(text):
-            text = simplified
-    if i < 0:
-        return ""
-    start, end = max(0, i - width), min(len(text), i + len(term) + width)
-    return ("…" if start else "") + text[start:end].replace("\n", " ⏎ ") + ("…" if end < len(text) else "")

@@ -15,7 +15,6 @@ _META_BY_LOWER = {m.lower(): m for m in STANDARD_META}
 
 _YMD = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?!\d)")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年\s*度?")
-_REPORT_WORDS = ("年度报告", "年报", "工作报告", "年度报")
 _AGENCY_AFTER_YEAR = re.compile(
     r"(?:19|20)\d{2}\s*年度?\s*(?P<agency>[^\d\s（(]{2,40}?)\s*(?:政府信息公开|政務公開|政府信息公開|信息公开|信息公開|政务公开)"
 )

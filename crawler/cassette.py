@@ -81,11 +81,16 @@ class Utf8FilePersister:
         tmp.replace(path)  # atomic: a crash never leaves half a cassette
 
 
-def load_cassette(path: str, record_mode: str = "none") -> Cassette:
+def check_cassette(path: str, record_mode: str = "none") -> None:
+    """Raise ValueError / FileNotFoundError when a cassette cannot be used as asked."""
     if record_mode not in RECORD_MODES:
         raise ValueError(f"CASSETTE_RECORD_MODE must be one of {sorted(RECORD_MODES)}, not {record_mode!r}")
     if record_mode == "none" and not Path(path).is_file():
         raise FileNotFoundError(f"cassette not found: {path} (record mode 'none' only replays an existing cassette)")
+
+
+def load_cassette(path: str, record_mode: str = "none") -> Cassette:
+    check_cassette(path, record_mode)
     return Cassette.load(
         path=path,
         record_mode=RECORD_MODES[record_mode],

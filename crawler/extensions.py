@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from scrapy import signals
 from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError
 from twisted.internet.error import ConnectError, DNSLookupError, NoRouteError, TCPTimedOutError, TimeoutError
 
@@ -26,7 +27,8 @@ class _StripNetworkTracebacks(logging.Filter):
 
 
 class QuietNetworkErrors:
-    """Drops tracebacks of DNS/connection errors from Scrapy's logs (robots.txt, retries)."""
+    """Drops tracebacks of DNS/connection errors from Scrapy's logs (robots.txt, retries) while
+    a crawl runs; the filters go when it closes (several crawls in one process add none twice)."""
 
     LOGGERS = (
         "scrapy.downloadermiddlewares.robotstxt",
@@ -42,4 +44,10 @@ class QuietNetworkErrors:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls()
+        extension = cls()
+        crawler.signals.connect(extension.remove, signal=signals.engine_stopped)
+        return extension
+
+    def remove(self) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).removeFilter(self.filter)

@@ -1,4 +1,4 @@
-"""Store what the spiders fetched, through the ``archive`` library."""
+"""Store what the spiders fetched, through the ``archive`` library: one method per item type."""
 
 from __future__ import annotations
 
@@ -7,11 +7,22 @@ import os
 
 from scrapy import signals
 
-from archive.ingest import software_versions
+from archive.files import Extracted, extract_async
 from archive.meta import agency_from_title, report_year
+from archive.records import Version
+from archive.software import software_versions
 from archive.store import Archive, ArchiveError, default_path
+from crawler.items import FetchItem, FileItem, PageItem
+from crawler.provenance import fetch_record
 
 logger = logging.getLogger(__name__)
+
+
+def _file_info(extracted: Extracted) -> dict:
+    """What the files table keeps of an extraction."""
+    return {"kind": extracted.kind, "text": extracted.text, "tables": extracted.tables, "pages": extracted.pages,
+            "scanned": extracted.scanned, "extractor": extracted.extractor, "software": software_versions(),
+            "error": extracted.error, "error_kind": extracted.error_kind}
 
 
 class ArchivePipeline:
@@ -28,8 +39,7 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        path = crawler.settings.get("ARCHIVE_DB") or default_path()
-        return cls(crawler, os.fspath(path))
+        return cls(crawler, os.fspath(crawler.settings.get("ARCHIVE_DB") or default_path()))
 
     def open_spider(self):
         spider = self.crawler.spider
@@ -43,100 +53,83 @@ class ArchivePipeline:
         logger.info("Archiving into %s (crawl job %s)", self.path, self.job_id)
 
     async def process_item(self, item):
-        kind = item.get("kind")
-        if kind == "fetch":
-            self.archive.record_fetch(item["fetch"], item.get("state"), item.get("listed"))
-            self.stats.inc_value(f"archive/fetch/{item['fetch'].get('outcome') or 'unknown'}")
-            return item
-        if kind == "file":
-            return await self.process_file(item)
-        if kind != "page":
-            raise ValueError(f"unknown item kind {kind!r}")
-        fetch = dict(item["fetch"])
-        result = item["examined"]
+        if isinstance(item, FetchItem):
+            self.archive.record_fetch(item.fetch, item.state, item.listed)
+            self.stats.inc_value(f"archive/fetch/{item.fetch.outcome or 'unknown'}")
+        elif isinstance(item, PageItem):
+            self.process_page(item)
+        elif isinstance(item, FileItem):
+            await self.process_file(item)
+        else:
+            raise TypeError(f"the archive pipeline stores FetchItem, PageItem and FileItem, not {type(item).__name__}")
+        return item
+
+    def process_page(self, item: PageItem) -> None:
+        result = item.examined
         if not result.is_report_page:
-            fetch.update(outcome=result.kind, reason=result.reason)
-            self.archive.record_fetch(fetch)
+            self.archive.record_fetch(item.fetch.but(outcome=result.kind, reason=result.reason))
             self.stats.inc_value(f"archive/rejected/{result.kind}")
-            logger.warning("Not stored: %s — %s", item["url"], result.reason)
-            return item
+            logger.warning("Not stored: %s — %s", item.fetch.final_url or item.fetch.url, result.reason)
+            return
         cleaned, decoded = result.cleaned, result.decoded
         md = cleaned.metadata
-        report = dict(item["report"])
-        report.update(
-            title=md.get("title") or report.get("list_title"),
-            agency=md.get("agency"),
-            report_year=md.get("report_year"),
-            pub_date=md.get("pub_date") or report.get("list_date"),
-            source=md.get("source"),
-            site_meta=md.get("meta"),
-            attachments=cleaned.attachments,
-        )
-        version = {
-            "raw": item["body"],
-            "text": cleaned.text,
-            "text_simplified": cleaned.text_simplified,
-            "tables": cleaned.tables,
-            "content_type": fetch.get("content_type"),
-            **decoded.as_provenance(),
-            "extractor": cleaned.extractor,
-            "software": software_versions(),
-            "container": cleaned.container,
-            "removed": cleaned.removed,
-            "metadata": md,
-        }
-        fetch["outcome"] = "report"
-        stored = self.archive.store_report(fetch, report, version, item.get("state"))
+        report = item.report
+        report.title = md.get("title") or report.list_title
+        report.agency, report.report_year, report.source = md.get("agency"), md.get("report_year"), md.get("source")
+        report.pub_date = md.get("pub_date") or report.list_date
+        report.site_meta, report.attachments = md.get("meta"), cleaned.attachments
+        version = Version(raw=item.body, text=cleaned.text, text_simplified=cleaned.text_simplified,
+                          tables=cleaned.tables, content_type=item.fetch.content_type, **decoded.as_provenance(),
+                          extractor=cleaned.extractor, software=software_versions(), container=cleaned.container,
+                          removed=cleaned.removed, metadata=md)
+        stored = self.archive.store_report(item.fetch.but(outcome="report"), report, version, item.state)
         self.stats.inc_value(f"archive/reports/{stored.outcome}")
         self.stats.inc_value("archive/chrome_lines_removed", len(cleaned.removed))
         self.stats.inc_value(f"archive/encoding/{decoded.method}")
-        logger.info("%s report: %s (%s)", stored.outcome.capitalize(), report["title"], report["url"])
-        return item
+        logger.info("%s report: %s (%s)", stored.outcome.capitalize(), report.title, report.url)
 
-    async def process_file(self, item):
+    async def process_file(self, item: FileItem) -> None:
         """A downloaded document: stored once per content, its text extracted; linked to the page
         it came from, or, when a list entry pointed straight at it, stored as the report itself.
         The parser runs in a child process that is awaited: downloads go on meanwhile."""
-        from archive.files import extract_async
-
-        fetch, body = dict(item["fetch"]), item["body"]
-        content_type = (item["headers"].get("Content-Type") or item["headers"].get("content-type") or [None])[0]
         settings = self.crawler.settings
-        extracted = await extract_async(body, item.get("name") or fetch.get("url"), content_type,
+        extracted = await extract_async(item.body, item.name or item.fetch.url, item.content_type,
                                         max_bytes=settings.getint("ARCHIVE_MAX_ATTACHMENT_BYTES"),
                                         timeout=settings.getfloat("ARCHIVE_EXTRACT_TIMEOUT"))
-        info = {**vars(extracted), "error": extracted.error, "software": software_versions()}
+        info = _file_info(extracted)
         self.stats.inc_value(f"archive/files/{extracted.kind}")
-        if extracted.error:
+        if extracted.error_kind:
             self.stats.inc_value("archive/files/errors")
-            logger.warning("File %s stored without text: %s", fetch.get("url"), extracted.error)
+            self.stats.inc_value(f"archive/files/error/{extracted.error_kind}")
+            logger.warning("File %s stored without text: %s", item.fetch.url, extracted.error)
         if extracted.scanned:
             self.stats.inc_value("archive/files/scanned")
-        report = item.get("report")
-        if report is None:  # an attachment of a report page
-            digest, new = self.archive.store_file({**fetch, "outcome": "attachment"}, body, content_type, info,
-                                                  report_url=item.get("linked_from"), name=item.get("name"),
-                                                  state=item.get("state"))
+        if item.report is None:  # an attachment of a report page
+            _, new = self.archive.store_file(item.fetch.but(outcome="attachment"), item.body, item.content_type,
+                                             info, report_url=item.linked_from, name=item.name, state=item.state)
             self.stats.inc_value("archive/attachments/new_file" if new else "archive/attachments/known_file")
-            return item
-        if extracted.error or not (extracted.text.strip() or extracted.scanned):
+        elif extracted.error_kind or not (extracted.text.strip() or extracted.scanned):
             # kept as a file with its error; not a report version (there is no text to show)
-            self.archive.store_file({**fetch, "outcome": "file-unreadable", "reason": extracted.error or "no text"},
-                                    body, content_type, info, report_url=None, name=item.get("name"))
+            self.archive.store_file(item.fetch.but(outcome="file-unreadable", reason=extracted.error or "no text"),
+                                    item.body, item.content_type, info, report_url=None, name=item.name)
             self.stats.inc_value("archive/rejected/unreadable-file")
-            return item
-        # the report is the file: its text is the current version's text (one exchange, one transaction)
-        title = report.get("list_title")
-        report = {**report, "title": title, "agency": agency_from_title(title), "report_year": report_year(title),
-                  "pub_date": report.get("list_date"), "attachments": [{"url": fetch.get("final_url"), "name": title}]}
-        version = {"raw": body, "text": extracted.text, "tables": extracted.tables, "content_type": content_type,
-                   "extractor": extracted.extractor + (f" (error: {extracted.error})" if extracted.error else ""),
-                   "software": software_versions(), "metadata": {"file": {k: info[k] for k in ("kind", "pages", "scanned", "error")}}}
-        stored = self.archive.store_report({**fetch, "outcome": "report"}, report, version, item.get("state"),
-                                           file={**info, "name": item.get("name")})
+        else:
+            self._store_file_report(item, extracted, info)
+
+    def _store_file_report(self, item: FileItem, extracted: Extracted, info: dict) -> None:
+        """The report is the file: its text is the current version's (one exchange, one transaction)."""
+        report, title = item.report, item.report.list_title
+        report.title, report.agency, report.report_year = title, agency_from_title(title), report_year(title)
+        report.pub_date = report.list_date
+        report.attachments = [{"url": item.fetch.final_url, "name": title}]
+        version = Version(raw=item.body, text=extracted.text, tables=extracted.tables, content_type=item.content_type,
+                          extractor=extracted.extractor, software=software_versions(),
+                          metadata={"file": {"kind": extracted.kind, "pages": extracted.pages,
+                                             "scanned": extracted.scanned}})
+        stored = self.archive.store_report(item.fetch.but(outcome="report"), report, version, item.state,
+                                           file={**info, "name": item.name})
         self.stats.inc_value(f"archive/reports/{stored.outcome}")
-        logger.info("%s report (file): %s (%s)", stored.outcome.capitalize(), title, report["url"])
-        return item
+        logger.info("%s report (file): %s (%s)", stored.outcome.capitalize(), title, report.url)
 
     def response_received(self, response, request, spider):
         """Exchanges no spider callback sees (robots.txt) are provenance too."""
@@ -144,16 +137,15 @@ class ArchivePipeline:
             return
         if not request.url.endswith("/robots.txt"):
             return
-        self.archive.record_fetch(spider.fetch_record(response) | {"outcome": "robots"})
+        self.archive.record_fetch(fetch_record(response, self.job_id, spider.name).but(outcome="robots"))
 
     def spider_closed(self, spider, reason):
         if self.archive is None:
             return
-        if reason == "finished" and getattr(spider, "walk_complete", False):
-            gone = self.archive.mark_gone(spider.portal.name, self.job_id, spider.sections)
+        if reason == "finished" and spider.walk_complete:
+            gone = self.archive.mark_gone(spider.portal.name, spider.column_root, self.job_id, spider.sections)
             self.stats.set_value("archive/reports/gone", len(gone))
             for url in gone:
                 logger.warning("Report no longer listed (marked gone, kept): %s", url)
-        stats = self.stats.get_stats()
-        self.archive.finish_crawl(self.job_id, reason, stats)
+        self.archive.finish_crawl(self.job_id, reason, self.stats.get_stats())
         self.archive.close()

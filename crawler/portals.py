@@ -8,6 +8,7 @@ detail pages. Spiders are built from these records.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,34 @@ class Portal:
     @property
     def canonical_host(self) -> str:
         return self.hosts[0]
+
+    def serves(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.netloc.lower() in self.hosts or (parts.hostname or "") in self.hosts
+
+    def canonical(self, url: str) -> str:
+        """One URL per report: the portal's canonical scheme and host, no fragment."""
+        parts = urlsplit(url)
+        if self.serves(url):
+            return urlunsplit((self.scheme, self.canonical_host, parts.path, parts.query, ""))
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
+
+    def covers(self, url: str) -> bool:
+        """Is ``url`` this portal's column or a page below it?"""
+        return self.serves(url) and urlsplit(self.canonical(url)).path.startswith(urlsplit(self.column).path)
+
+    def section_of(self, url: str) -> str | None:
+        """The section a URL below the column belongs to (its first folder), or None outside it."""
+        if not self.covers(url):
+            return None
+        first = urlsplit(self.canonical(url)).path[len(urlsplit(self.column).path):].split("/", 1)[0]
+        return first if first in self.sections else self.default_section
+
+
+def registered_portal(url: str) -> Portal | None:
+    """The registered portal whose column holds ``url``, if any (a column crawl of part of a
+    known portal stores its reports under that portal's name and sections)."""
+    return next((p for p in PORTALS.values() if p.covers(url)), None)
 
 
 PORTALS: dict[str, Portal] = {
@@ -49,7 +78,7 @@ PORTALS: dict[str, Portal] = {
         name="songyuan",
         region="松原市",
         platform="trs",
-        column="https://www.jlsy.gov.cn/xxgk/sysrmzf/syrmzfbgs/ndbg/",  # host unverified (notes/portals.md)
+        column="https://www.jlsy.gov.cn/xxgk/sysrmzf/syrmzfbgs/ndbg/",  # host unverified (docs/portals.md)
         default_section="ndbg",
         hosts=("www.jlsy.gov.cn", "jlsy.gov.cn"),
     ),

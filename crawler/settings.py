@@ -2,26 +2,24 @@
 
 Everything here can be overridden on the command line (``-s NAME=value``). Archive-specific:
 
-``ARCHIVE_DB``            the archive database (default ``archive.db`` in the working directory,
-                          or the ``ARCHIVE_DB`` environment variable).
-``ARCHIVE_CONTACT``       how a site operator reaches whoever runs the crawl (URL or e-mail);
-                          goes into the User-Agent. Set it when you crawl live.
+``ARCHIVE_DB``            the archive database (default: the ``ARCHIVE_DB`` environment variable,
+                          else ``archive.db`` in the working directory; ``archive.store.default_path``).
+``ARCHIVE_CONTACT``       how a site operator reaches whoever runs the crawl (URL or e-mail; default:
+                          the ``ARCHIVE_CONTACT`` environment variable); goes into the User-Agent,
+                          which the spiders build when the crawl starts. Set it when you crawl live.
 ``CASSETTE``              replay/record HTTP from/to a vcrpy cassette (see ``crawler.cassette``).
 ``CASSETTE_RECORD_MODE``  ``none`` (default: replay only), ``once``, ``new_episodes``, ``all``.
 """
 
 import os
 
-from archive import __version__
-
 BOT_NAME = "annual-report-archive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 COMMANDS_MODULE = "crawler.commands"
 
-ARCHIVE_DB = os.environ.get("ARCHIVE_DB", "archive.db")
-ARCHIVE_CONTACT = os.environ.get("ARCHIVE_CONTACT", "set ARCHIVE_CONTACT to your e-mail or URL")
-USER_AGENT = f"annual-report-archive/{__version__} (government information-disclosure report archive; contact: {ARCHIVE_CONTACT})"
+ARCHIVE_DB = None  # archive.store.default_path()
+ARCHIVE_CONTACT = None  # USER_AGENT is built from it by crawler.spiders.base.PortalSpider.update_settings
 
 # Politeness: small government servers.
 ROBOTSTXT_OBEY = True
@@ -67,4 +65,7 @@ CASSETTE = None
 CASSETTE_RECORD_MODE = "none"
 
 LOG_LEVEL = os.environ.get("SCRAPY_LOG_LEVEL", "INFO")
+# A crawl ends with its one-line summary (crawler.summary), not Scrapy's raw stats dict; the
+# full stats are kept in the archive (crawls.stats).
+STATS_DUMP = False
 FEED_EXPORT_ENCODING = "utf-8"

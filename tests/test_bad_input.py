@@ -71,7 +71,7 @@ def test_cassette_miss_fails_loudly(tmp_path, db_path, caplog):
     assert stats["cassette/miss"] == 1
     assert stats["archive/failed"] == "cassette miss"
     assert f"{R}bm/2013n/content/post_100.html" in caplog.text
-    from crawler.commands.crawl import crawl_failure
+    from crawler.summary import crawl_failure
     assert crawl_failure(stats)  # → scrapy crawl exits 1
     db = sqlite3.connect(db_path)
     assert db.execute("select count(*) from reports").fetchone()[0] == 0

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from crawler.commands.crawl import crawl_failure
+from crawler.summary import crawl_failure
 from crawler.run import run_crawl
 from tests import cassette_kit as kit
 from tests.paths import ROOT

@@ -108,7 +108,7 @@ def test_column_without_reports_fails_loudly(tmp_path):
     })
     stats = run_crawl("column", {"CASSETTE": cassette, "ARCHIVE_DB": str(tmp_path / "e.db"), "LOG_LEVEL": "WARNING"},
                       url=col)
-    from crawler.commands.crawl import crawl_failure
+    from crawler.summary import crawl_failure
 
     assert stats["archive/failed"] == "no reports found" and crawl_failure(stats)
 

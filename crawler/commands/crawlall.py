@@ -15,23 +15,8 @@ from scrapy.commands import ScrapyCommand
 from scrapy.utils.conf import arglist_to_dict
 from scrapy.exceptions import UsageError
 
-from crawler.commands.crawl import crawl_failure
-
-
-def summarise(stats: dict) -> dict:
-    """The figures a scheduled run reports for one spider."""
-    get = lambda key: int(stats.get(key) or 0)  # noqa: E731
-    rejected = sum(int(v) for k, v in stats.items() if k.startswith("archive/rejected/"))
-    return {
-        "new": get("archive/reports/new"),
-        "changed": get("archive/reports/changed"),
-        "unchanged": get("archive/reports/unchanged") + get("archive/reports/not_modified")
-        + get("archive/skipped_unchanged"),
-        "gone": get("archive/reports/gone"),
-        "failed": rejected + get("archive/fetch_errors") + get("archive/unreachable"),
-        "requests": get("downloader/request_count"),
-        "error": crawl_failure(stats),
-    }
+from archive.records import utcnow
+from crawler.summary import format_summary, summarise
 
 
 class Command(ScrapyCommand):
@@ -73,12 +58,12 @@ class Command(ScrapyCommand):
                     check(**opts.spargs)
                 except ValueError as exc:
                     raise UsageError(f"{name}: {exc}", print_help=False) from exc
-        rows = []
+        rows, started = [], utcnow()
         for name in names:
             settings = {k: self.settings[k] for k in self._cmdline_settings()}
             stats = run_crawl(name, settings, **opts.spargs)
             rows.append((name, summarise(stats)))
-        print(format_summary(rows))
+        print(format_summary(rows, started, utcnow()))
         if any(s["error"] for _, s in rows):
             self.exitcode = 1
 
@@ -89,15 +74,6 @@ class Command(ScrapyCommand):
         for key in self.settings:
             if self.settings.getpriority(key) >= SETTINGS_PRIORITIES["cmdline"]:
                 yield key
-
-
-def format_summary(rows) -> str:
-    head = f"{'spider':<12} {'new':>5} {'changed':>8} {'unchanged':>10} {'gone':>5} {'failed':>7} {'requests':>9}  status"
-    lines = [head, "-" * len(head)]
-    for name, s in rows:
-        lines.append(f"{name:<12} {s['new']:>5} {s['changed']:>8} {s['unchanged']:>10} {s['gone']:>5} "
-                     f"{s['failed']:>7} {s['requests']:>9}  {s['error'] or 'ok'}")
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,10 +15,10 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from parsel import Selector
 
 from archive.meta import is_report_title, parse_date
+from archive.vocab import FILE_PATH
 
 _CREATE_PAGE = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]")
 _PAGER_WORDS = ("下一页", "下页", "尾页", "末页", "上一页", "首页", "next", "last")
-_FILE_EXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|ofd|zip|rar)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -53,10 +53,9 @@ def list_url(url: str) -> str:
 
 @dataclass(frozen=True)
 class PageRequest:
-    """A further list page that is not a plain GET (Hanweb's POST to dataproxy.jsp)."""
+    """A further list page fetched by POSTing ``form`` (Hanweb's dataproxy.jsp)."""
     url: str
-    method: str = "GET"
-    form: dict | None = None
+    form: dict
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,7 @@ class Platform:
         found: dict[str, Entry] = {}
         skipped: dict[str, Entry] = {}
         for a, target, title in links(url, sel):
-            if not (self.is_detail(target) or _FILE_EXT.search(urlsplit(target).path)):
+            if not (self.is_detail(target) or FILE_PATH.search(urlsplit(target).path)):
                 continue
             entry = Entry(target, title, _row_date(a))
             if is_report_title(title):
@@ -130,7 +129,7 @@ class Platform:
         out: list[str] = []
         for href in sel.xpath("//a/@href").getall():
             target = urljoin(url, href.strip())
-            if self.is_detail(target) or _FILE_EXT.search(urlsplit(target).path):
+            if self.is_detail(target) or FILE_PATH.search(urlsplit(target).path):
                 continue
             target_folder = folder_of(target)
             if not target_folder.startswith(column) or target_folder == here or not target_folder.startswith(here):

@@ -59,8 +59,7 @@ class HanwebPlatform(Platform):
         out = []
         for s in range(start, int(total.group(1)) + 1, step):
             e = min(s + step - 1, int(total.group(1)))
-            out.append(PageRequest(urljoin(url, f"{PROXY}?startrecord={s}&endrecord={e}&perpage={perpage}"),
-                                   "POST", form))
+            out.append(PageRequest(urljoin(url, f"{PROXY}?startrecord={s}&endrecord={e}&perpage={perpage}"), form))
         return out
 
 

@@ -3,6 +3,11 @@
 The platform (CMS family) is detected from the first page — URL shape, markup, scripts — unless
 ``-a platform=`` names it; what was detected and why is logged. Only the hosts of the given URL
 are followed. Everything else is the shared portal crawling (incremental, attachments, …).
+
+A URL inside a registered portal's column (``crawler.portals.PORTALS``) is crawled as part of
+that portal: its reports are stored under the portal's name and sections, whichever spider
+finds them first. Any other column is its own portal, named after its host; its reports are
+marked gone only by a walk of that column (``reports.column``), never by another column's.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from crawler.platforms import get_platform
 from crawler.platforms.common import folder_of
 from crawler.platforms.detect import detect
 from crawler.platforms.gkmlpt import api_url, category_of
-from crawler.portals import Portal
+from crawler.portals import PORTALS, Portal, registered_portal
 from crawler.spiders.base import PortalSpider
 
 PLATFORMS = ("nfcms", "trs", "hanweb", "hunan", "gkmlpt", "generic")
@@ -54,15 +59,21 @@ class ColumnSpider(PortalSpider):
         column = folder_of(url)
         if "/gkmlpt/" in parts.path:  # one category of a site's 公开目录, listed through its JSON API
             column = urlunsplit((parts.scheme, parts.netloc, "/gkmlpt/", "", ""))
-        self.portal = Portal(name=parts.hostname, region="", platform=platform or "generic",
-                             column=column, hosts=(parts.netloc,), scheme=parts.scheme)
+        known = registered_portal(url)
+        if known is not None:
+            self.portal, self.forced_platform = known, platform or known.platform
+            column = known.canonical(column)
+        else:
+            self.portal = Portal(name=parts.hostname, region="", platform=platform or "generic",
+                                 column=column, hosts=(parts.netloc,), scheme=parts.scheme)
+        self.column_root = column
         super().__init__(*args, **kwargs)
         # crawl state and "previous crawl complete" are per column, not shared by all columns
         self.name = f"column:{column}" + (f"#{self.category}" if self.category else "")
 
     async def start(self):
         async for request in super().start():
-            if request.url == self.portal.column and request.callback == self.parse_list:
+            if request.url == self.column_root and request.callback == self.parse_list:
                 request = request.replace(url=self.start_url, callback=self.parse_first)
             yield request
 
@@ -72,7 +83,8 @@ class ColumnSpider(PortalSpider):
         except DecodeError:
             text = None  # not text: parse_list records why
         if self.forced_platform:
-            name, why = self.forced_platform, "given with -a platform="
+            name, why = self.forced_platform, (f"the platform of the registered portal {self.portal.name}"
+                                               if self.portal.name in PORTALS else "given with -a platform=")
         else:
             name, why = detect(response.url, text or "")
         self.platform = get_platform(name)

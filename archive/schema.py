@@ -1,0 +1,155 @@
+"""The archive's tables, their foreign keys, and the upgrade path of existing archives.
+
+``upgrade(db)`` brings a database of any earlier schema version to ``SCHEMA_VERSION``, one
+migration at a time, each in its own transaction; ``meta.schema_version`` says where a file
+stands. A new archive runs the same migrations from 0, so the upgrade path is exercised by every
+archive ever created.
+
+Tables (see the README's data dictionary for every column):
+
+``reports``      one row per canonical report URL
+``versions``     one row per distinct cleaned content of a report
+``fetches``      one row per HTTP exchange, whatever came of it
+``files``        one row per distinct downloaded file content (sha256)
+``attachments``  which report page links which file
+``url_state``    what the next crawl needs to fetch only what changed (internal)
+``crawls``       one row per crawl job
+``meta``         key/value: ``schema_version``
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+SCHEMA_VERSION = 2
+
+# Foreign keys, declared so that sqlite-utils and Datasette can follow them (SQLite does not
+# enforce them here: a report row and its first version point at each other).
+FOREIGN_KEYS = (
+    ("versions", "report_url", "reports", "url"),
+    ("versions", "fetch_id", "fetches", "id"),
+    ("reports", "current_version", "versions", "id"),
+    ("fetches", "version_id", "versions", "id"),
+    ("fetches", "report_url", "reports", "url"),
+    ("attachments", "report_url", "reports", "url"),
+    ("attachments", "sha256", "files", "sha256"),
+    ("attachments", "fetch_id", "fetches", "id"),
+    ("files", "first_fetch_id", "fetches", "id"),
+)
+
+FTS_COLUMNS = ["text", "text_simplified"]
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    """The first schema (2026-11)."""
+    db["crawls"].create(
+        {"job_id": str, "spider": str, "started_at": str, "finished_at": str, "finish_reason": str,
+         "stats": str, "versions": str},
+        pk="job_id", if_not_exists=True,
+    )
+    db["fetches"].create(
+        {"id": int, "job_id": str, "spider": str, "url": str, "final_url": str, "redirect_chain": str,
+         "method": str, "status": int, "outcome": str, "reason": str, "content_type": str,
+         "content_length": int, "etag": str, "last_modified": str, "response_headers": str,
+         "bytes": int, "sha256": str, "fetched_at": str, "duration_ms": int, "found_on": str,
+         "flags": str, "report_url": str, "version_id": int},
+        pk="id", if_not_exists=True,
+    )
+    db["reports"].create(
+        {"url": str, "portal": str, "section": str, "agency": str, "title": str, "report_year": int,
+         "pub_date": str, "source": str, "list_title": str, "list_date": str, "found_on": str,
+         "site_meta": str, "attachments": str, "first_seen": str, "last_seen": str,
+         "last_listed": str, "listed_in_job": str, "gone_since": str,
+         "current_version": int, "version_count": int},
+        pk="url", if_not_exists=True,
+    )
+    db["url_state"].create(
+        {"url": str, "kind": str, "spider": str, "etag": str, "last_modified": str, "sha256": str,
+         "clean_sha256": str, "list_title": str, "list_date": str, "links": str, "last_status": int,
+         "last_checked": str, "last_changed": str},
+        pk="url", if_not_exists=True,
+    )
+    db["versions"].create(
+        {"id": int, "report_url": str, "created_at": str, "fetch_id": int, "raw_sha256": str,
+         "clean_sha256": str, "text": str, "text_simplified": str, "tables": str, "raw": bytes,
+         "raw_compression": str, "raw_size": int, "content_type": str, "encoding": str, "encoding_method": str,
+         "encoding_declared": str, "encoding_confidence": float, "extractor": str,
+         "software": str, "container": str, "removed": str, "metadata": str},
+        pk="id", if_not_exists=True,
+    )
+    db["files"].create(
+        {"sha256": str, "size": int, "kind": str, "content_type": str, "raw": bytes, "raw_compression": str,
+         "extractor": str, "software": str, "text": str, "tables": str, "pages": int, "scanned": int,
+         "error": str, "first_fetch_id": int, "stored_at": str},
+        pk="sha256", if_not_exists=True,
+    )
+    db["attachments"].create(
+        {"id": int, "report_url": str, "url": str, "name": str, "sha256": str, "fetch_id": int,
+         "first_seen": str, "last_seen": str},
+        pk="id", if_not_exists=True,
+    )
+    db["attachments"].create_index(["report_url", "url"], unique=True, if_not_exists=True)
+    db["fetches"].create_index(["url"], if_not_exists=True)
+    db["fetches"].create_index(["job_id"], if_not_exists=True)
+    db["versions"].create_index(["report_url"], if_not_exists=True)
+    db["versions"].create_index(["report_url", "clean_sha256"], if_not_exists=True)
+    db["reports"].create_index(["portal", "report_year"], if_not_exists=True)
+    db["url_state"].create_index(["spider", "kind"], if_not_exists=True)
+    _enable_fts(db)
+
+
+def _v2(db: sqlite_utils.Database) -> None:
+    """Foreign keys declared; ``reports.column`` (the column a walk listed the report under, which
+    scopes gone-marking); ``files.error_kind`` (why a file could not be read, as a kind)."""
+    if "column" not in db["reports"].columns_dict:
+        db["reports"].add_column("column", str)
+    if "error_kind" not in db["files"].columns_dict:
+        db["files"].add_column("error_kind", str)
+        # v1 kept the kind as the message's first word ("encrypted: …", "timeout after 5s")
+        db.execute("UPDATE files SET error_kind = CASE "
+                   "WHEN error LIKE 'too large%' THEN 'too-large' "
+                   "WHEN error LIKE 'timeout%' THEN 'timeout' "
+                   "WHEN error LIKE 'antiword not installed%' THEN 'missing-tool' "
+                   "WHEN error LIKE 'OFD not supported%' THEN 'unsupported' "
+                   "WHEN instr(error, ':') > 0 THEN substr(error, 1, instr(error, ':') - 1) "
+                   "ELSE error END WHERE error IS NOT NULL")
+    # add_foreign_keys rebuilds the tables (sqlite-utils' transform), which drops triggers: the
+    # full-text index's triggers are made again after it
+    db.add_foreign_keys([fk for fk in FOREIGN_KEYS if not _has_fk(db, *fk)])
+    db["reports"].create_index(["column"], if_not_exists=True)
+    db["attachments"].create_index(["sha256"], if_not_exists=True)
+    _enable_fts(db, replace=True)
+
+
+def _has_fk(db, table, column, other_table, other_column) -> bool:
+    return any(fk.column == column and fk.other_table == other_table for fk in db[table].foreign_keys)
+
+
+def _enable_fts(db: sqlite_utils.Database, replace: bool = False) -> None:
+    # trigram: Chinese has no spaces; 3+ character terms match (1–2 characters go through LIKE)
+    # text_simplified (OpenCC t2s of traditional-character pages) lets simplified queries find them
+    if replace or "versions_fts" not in db.table_names():
+        db["versions"].enable_fts(FTS_COLUMNS, tokenize="trigram", create_triggers=True, replace=replace)
+        if replace:
+            db["versions"].rebuild_fts()
+
+
+MIGRATIONS = {1: _v1, 2: _v2}
+
+
+def version_of(db: sqlite_utils.Database) -> int:
+    if "meta" not in db.table_names():
+        return 0
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def upgrade(db: sqlite_utils.Database) -> int:
+    """Run the migrations this database lacks; return the version it had."""
+    current = version_of(db)
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        with db.atomic():
+            db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+            MIGRATIONS[version](db)
+            db["meta"].upsert({"key": "schema_version", "value": str(version)}, pk="key")
+    return current
