@@ -39,6 +39,16 @@ class ArchiveError(RuntimeError):
     pass
 
 
+def check_location(path: str | os.PathLike) -> None:
+    """Can an archive database live at ``path``? (Asked before a crawl starts, so that a typo in
+    ARCHIVE_DB is one clear message, not a failure inside the crawl.)"""
+    parent = Path(path).parent
+    if not parent.is_dir():
+        raise ArchiveError(f"directory for the archive database does not exist: {parent}")
+    if Path(path).is_dir():
+        raise ArchiveError(f"the archive database path is a directory: {path}")
+
+
 def decode_row(row: dict) -> dict:
     """A row with its JSON columns decoded."""
     return {k: (json.loads(v) if k in _JSON_COLUMNS and isinstance(v, str) else v) for k, v in row.items()}
@@ -57,9 +67,7 @@ class Archive:
 
     def __init__(self, path: str | os.PathLike | None = None):
         self.path = str(path or default_path())
-        parent = Path(self.path).parent
-        if not parent.is_dir():
-            raise ArchiveError(f"directory for the archive database does not exist: {parent}")
+        check_location(self.path)
         try:
             self.db = sqlite_utils.Database(self.path)
             self.db.execute("PRAGMA busy_timeout = 10000")

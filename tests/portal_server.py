@@ -72,7 +72,10 @@ class Portal:
 
     column = "/zfxxgknb/"
 
-    def __init__(self, n_reports: int):
+    def __init__(self, n_reports: int, column: str | None = None):
+        if column:
+            self.column = column
+        self.user_agents: list[str] = []  # the User-Agent of every request
         self.lock = threading.Lock()
         self.reports: list[Report] = []
         self.next_id = 1000
@@ -169,10 +172,30 @@ class Portal:
             return 200, page[0], page[1], "text/html; charset=utf-8"
 
 
+class Columns:
+    """Several test columns on one host (``Columns(Portal(20, "/a/ndbg/"), Portal(20, "/b/ndbg/"))``):
+    each path is answered by the column it lies in; their requests are logged together."""
+
+    def __init__(self, *portals: Portal):
+        self.portals = portals
+        self.column = portals[0].column
+        self.requests: list[tuple[str, int, int]] = []
+        self.user_agents: list[str] = []
+        for p in portals:
+            p.requests = self.requests
+
+    def resolve(self, path: str) -> tuple[int, bytes, datetime | None, str]:
+        for p in self.portals:
+            if path.startswith(p.column):
+                return p.resolve(path)
+        return self.portals[0].resolve(path)  # robots.txt, 404s
+
+
 class _Handler(BaseHTTPRequestHandler):
     portal: Portal
 
     def do_GET(self):  # noqa: N802
+        self.portal.user_agents.append(self.headers.get("User-Agent", ""))
         status, body, modified, ctype = self.portal.resolve(self.path.split("?")[0])
         etag = '"%s"' % hashlib.sha1(body).hexdigest()[:16]
         if status == 200 and self._not_modified(etag, modified):
@@ -211,7 +234,7 @@ class _Handler(BaseHTTPRequestHandler):
 class PortalServer:
     """``with PortalServer(Portal(1000)) as server: server.url`` — serves until the block ends."""
 
-    def __init__(self, portal: Portal):
+    def __init__(self, portal: Portal | Columns):
         self.portal = portal
         handler = type("Handler", (_Handler,), {"portal": portal})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -221,6 +244,10 @@ class PortalServer:
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
         return f"http://{host}:{port}{self.portal.column}"
+
+    def column_url(self, column: str) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}{column}"
 
     def __enter__(self) -> "PortalServer":
         self.thread.start()

@@ -16,6 +16,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from archive.records import utcnow
+from archive.store import ArchiveError, check_location, default_path
 from crawler.cassette import check_cassette
 from crawler.summary import crawl_failure, format_summary, summarise
 
@@ -30,6 +31,10 @@ class Command(ScrapyCrawl):
             raise UsageError("feed exports (-o/-O) are not used here: the crawl stores into the archive "
                              "(ARCHIVE_DB); write its reports with: archive export --format jsonl -o reports.jsonl",
                              print_help=False)
+        try:
+            check_location(self.settings.get("ARCHIVE_DB") or default_path())
+        except ArchiveError as exc:
+            raise UsageError(str(exc), print_help=False) from exc
         cassette = self.settings.get("CASSETTE")
         if cassette:
             try:

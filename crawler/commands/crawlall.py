@@ -16,6 +16,7 @@ from scrapy.utils.conf import arglist_to_dict
 from scrapy.exceptions import UsageError
 
 from archive.records import utcnow
+from archive.store import ArchiveError, check_location, default_path
 from crawler.summary import format_summary, summarise
 
 
@@ -49,6 +50,10 @@ class Command(ScrapyCommand):
 
         configure_logging(self.settings)  # LOG_FILE, LOG_LEVEL from -s apply to every crawl
 
+        try:
+            check_location(self.settings.get("ARCHIVE_DB") or default_path())
+        except ArchiveError as exc:
+            raise UsageError(str(exc), print_help=False) from exc
         loader = get_spider_loader(self.settings)
         names = [n for n in sorted(loader.list()) if getattr(loader.load(n), "portal", None) is not None]
         for name in names:
