@@ -35,6 +35,11 @@ def default_path() -> str:
     return os.environ.get(ENV_VAR) or DEFAULT_PATH
 
 
+# url_state columns read back as they were written (links is decoded, changed is not stored)
+_STATE_COLUMNS = ("url", "kind", "spider", "etag", "last_modified", "sha256", "clean_sha256",
+                  "list_title", "list_date", "last_status")
+
+
 class ArchiveError(RuntimeError):
     pass
 
@@ -224,12 +229,9 @@ class Archive:
         if row is None:
             return None
         links = json.loads(row["links"]) if row.get("links") else None
-        return UrlState(
-            url=row["url"], kind=row["kind"], spider=row["spider"], etag=row["etag"],
-            last_modified=row["last_modified"], sha256=row["sha256"], clean_sha256=row["clean_sha256"],
-            list_title=row["list_title"], list_date=row["list_date"], last_status=row["last_status"],
-            links=ListLinks(**{k: [tuple(e) if k == "entries" else e for e in v] for k, v in links.items()})
-            if links else None)
+        stored = {name: row[name] for name in _STATE_COLUMNS}
+        return UrlState(**stored, links=ListLinks(**{k: [tuple(e) if k == "entries" else e for e in v]
+                                                    for k, v in links.items()}) if links else None)
 
     def known_report(self, url: str) -> dict | None:
         """The stored report row (with its list entry), or None if never stored."""

@@ -121,7 +121,8 @@ def _is_ruling(obj: dict) -> bool:
     return bool(obj.get("stroke")) or min(obj["width"], obj["height"]) <= 2.0
 
 
-def _cluster(values: list[float], tol: float) -> list[float]:
+def cluster(values: list[float], tol: float) -> list[float]:
+    """Group sorted values no more than ``tol`` apart; the mean of each group."""
     out: list[list[float]] = []
     for v in sorted(values):
         if out and v - out[-1][-1] <= tol:
@@ -195,8 +196,8 @@ class _Grid:
         boxes = [b for b in table.cells if b[2] - b[0] > 1 and b[3] - b[1] > 1]
         if not boxes:
             return None
-        xs = _cluster([b[0] for b in boxes] + [b[2] for b in boxes], 2.0)
-        ys = _cluster([b[1] for b in boxes] + [b[3] for b in boxes], 2.0)
+        xs = cluster([b[0] for b in boxes] + [b[2] for b in boxes], 2.0)
+        ys = cluster([b[1] for b in boxes] + [b[3] for b in boxes], 2.0)
         if len(xs) < 3 or len(ys) < 2 or len(boxes) < 2:
             return None  # a one-column box around text is a frame, not a table
         return cls(table.bbox, xs, ys, boxes)
@@ -249,7 +250,7 @@ def read_page(page) -> Page:
 
 
 def finish_table(pt: PTable) -> Table:
-    xs = _cluster([c["x0"] for c in pt.cells] + [c["x1"] for c in pt.cells], 3.5)
+    xs = cluster([c["x0"] for c in pt.cells] + [c["x1"] for c in pt.cells], 3.5)
     cells, taken = [], set()
     for cell in sorted(pt.cells, key=lambda c: (c["r"], c["x0"])):
         c0, c1 = _nearest(xs, cell["x0"]), _nearest(xs, cell["x1"])

@@ -71,20 +71,14 @@ def _cell_text(tc) -> str:
     return clean(text)
 
 
-def _docx_rows(tbl):
-    for child in tbl:
-        if child.tag == _W + "tr":
+def _docx_children(parent, tag: str):
+    """The ``w:tr`` of a table or the ``w:tc`` of a row (``tag``), also inside the containers
+    (content controls, custom XML) Word wraps them in."""
+    for child in parent:
+        if child.tag == _W + tag:
             yield child
         elif child.tag in _CONTAINERS:
-            yield from _docx_rows(child)
-
-
-def _docx_cells(tr):
-    for child in tr:
-        if child.tag == _W + "tc":
-            yield child
-        elif child.tag in _CONTAINERS:
-            yield from _docx_cells(child)
+            yield from _docx_children(child, tag)
 
 
 def _int(value: str | None, default: int) -> int:
@@ -98,14 +92,14 @@ def _docx_table(tbl) -> Table:
     cells: list[dict] = []
     above: dict[int, dict] = {}  # grid column → the cell covering it in the previous row
     n_cols = 0
-    rows = list(_docx_rows(tbl))
+    rows = list(_docx_children(tbl, "tr"))
     for r, tr in enumerate(rows):
         trpr = tr.find(_W + "trPr")
         c = _int(_w_val(trpr.find(_W + "gridBefore")) if trpr is not None else None, 0)
         header = trpr is not None and trpr.find(_W + "tblHeader") is not None and \
             _w_val(trpr.find(_W + "tblHeader"), "true") not in ("0", "false", "off")
         current: dict[int, dict] = {}
-        for tc in _docx_cells(tr):
+        for tc in _docx_children(tr, "tc"):
             tcpr = tc.find(_W + "tcPr")
             span = max(_int(_w_val(tcpr.find(_W + "gridSpan")) if tcpr is not None else None, 1), 1)
             vmerge = tcpr.find(_W + "vMerge") if tcpr is not None else None
