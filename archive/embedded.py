@@ -1,7 +1,7 @@
 """Articles that a page carries in a script and draws with JavaScript.
 
 Guangdong's 政府信息公开目录平台 (gkmlpt) sends its detail pages with an empty article area and
-the document in ``window._CONFIG.DETAIL`` (``content`` holds the body's HTML; notes/portals.md).
+the document in ``window._CONFIG.DETAIL`` (``content`` holds the body's HTML; docs/portals.md).
 A browser shows that HTML; so does the archive: ``find_embedded_article`` returns it, and the
 cleaner reads it where the page's own article area is empty.
 

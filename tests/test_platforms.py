@@ -188,7 +188,7 @@ GK = "https://www.panyu.gov.cn"
 
 
 def _gkmlpt_detail(doc_id: int, title: str, date: str, paragraphs: list[str], rows: list[list[str]]) -> str:
-    """A gkmlpt detail page as notes/portals.md describes it: chrome around an empty article
+    """A gkmlpt detail page as docs/portals.md describes it: chrome around an empty article
     area, the document in ``window._CONFIG.DETAIL`` (built here; no real page was available)."""
     table = "<table>" + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows) + "</table>"
     detail = {"id": doc_id, "title": title, "date": date, "publisher": "广州市番禺区人民政府办公室",
