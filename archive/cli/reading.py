@@ -115,6 +115,7 @@ def search(args) -> int:
         print(f"{hit['portal']}\t{hit['report_year'] or ''}\t{hit['title']}\t{hit['url']}")
         print(f"    {hit['snippet']}")
     if results.more > 0:
+        sys.stdout.flush()  # the note comes after the hits, also when both go to one terminal
         print(f"… {results.more} more (of {results.total}); raise --limit to see them", file=sys.stderr)
     if not results.hits:
         print("archive search: nothing found", file=sys.stderr)

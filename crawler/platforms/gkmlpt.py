@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from .common import Entry, ListPage, Platform
 from archive.meta import is_report_title, parse_date
+from archive.vocab import CONTAINERS
+
+from .common import Entry, ListPage, Platform
 
 _SID = re.compile(r"SID\s*[:=]\s*['\"]?(\d+)")
 
@@ -76,5 +78,5 @@ def api_url(index_url: str, index_html: str, category: str | int) -> str | None:
 PLATFORM = GkmlptPlatform(
     name="gkmlpt",
     detail_url=re.compile(r"/gkmlpt/content/\d+/\d+/post_\d+\.html$"),
-    containers=("div.article-content", "#zoomcon"),
+    containers=CONTAINERS["gkmlpt"],
 )

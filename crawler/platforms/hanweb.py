@@ -16,6 +16,8 @@ import html as html_mod
 import re
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
+from archive.vocab import CONTAINERS
+
 from .common import ListPage, PageRequest, Platform
 
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
@@ -66,5 +68,5 @@ class HanwebPlatform(Platform):
 PLATFORM = HanwebPlatform(
     name="hanweb",
     detail_url=re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html?$"),
-    containers=("#zoom", "div.bt-article-02", "td.bt_content"),
+    containers=CONTAINERS["hanweb"],
 )

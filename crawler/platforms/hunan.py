@@ -7,10 +7,12 @@ page: the pager's links (下一页, 尾页, ``index_N``) are followed.
 
 import re
 
+from archive.vocab import CONTAINERS
+
 from .common import Platform
 
 PLATFORM = Platform(
     name="hunan",
     detail_url=re.compile(r"/\d{8}/i\d+\.html?$"),
-    containers=("#zoom", "div.TRS_Editor", "#j-show-body"),
+    containers=CONTAINERS["hunan"],
 )

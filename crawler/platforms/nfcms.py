@@ -7,10 +7,12 @@ main text ``div.content_article#zoomcon`` (hp.gov.cn: ``#zhengwen``); attachment
 
 import re
 
+from archive.vocab import CONTAINERS
+
 from .common import Platform
 
 PLATFORM = Platform(
     name="nfcms",
     detail_url=re.compile(r"/content/(?:\d+/)*post_\d+\.html$"),
-    containers=("#zoomcon", "#zhengwen"),
+    containers=CONTAINERS["nfcms"],
     )

@@ -9,11 +9,13 @@ Some TRS lists carry only their first items in the HTML and load the rest by Jav
 
 import re
 
+from archive.vocab import CONTAINERS
+
 from .common import Platform
 
 PLATFORM = Platform(
     name="trs",
     detail_url=re.compile(r"/t\d{8}_\d+\.s?html?$"),
-    containers=("div.TRS_Editor", "div.Custom_UnionStyle", "#zoom"),
+    containers=CONTAINERS["trs"],
     page_offset=-1,  # page k → index_{k-1}
 )
