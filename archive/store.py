@@ -302,12 +302,11 @@ class Archive:
         row = next(self.db["fetches"].rows_where("id = ?", [fetch_id]), None)
         return decode_row(row) if row else None
 
-    def attachments(self, report_url: str, with_text: bool = True) -> list[dict]:
+    def attachments(self, report_url: str) -> list[dict]:
         """The files a report page links, with what was read from them."""
-        text = ", f.text" if with_text else ""
         return list(self.db.query(
             "SELECT a.url, a.name, a.sha256, a.first_seen, a.last_seen, f.kind, f.size, f.pages, f.scanned, "
-            f"f.error, f.error_kind, f.extractor, length(f.text) AS text_chars{text} "
+            "f.error, f.error_kind, f.extractor, length(f.text) AS text_chars, f.text "
             "FROM attachments a LEFT JOIN files f ON f.sha256 = a.sha256 WHERE a.report_url = ? ORDER BY a.id",
             [report_url]))
 
