@@ -19,7 +19,7 @@ Usage (from the repository root)::
     python tools/build_guangzhou_cassette.py [--shared ../shared]
 
 Report bodies, HTML rendering, HTTP helpers, the manifest schema and the checks come from
-``tools/cassette_common.py``, shared with the other cassette builders. Needs ``pdfplumber``
+``tools/cassette_build/``, shared with the other cassette builders. Needs ``pdfplumber``
 besides the project's own dependencies (``pip install pdfplumber``). The output is
 deterministic: running the script twice gives byte-identical files.
 """
@@ -33,7 +33,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import cassette_common as cc  # noqa: E402
+import cassette_build as cc  # noqa: E402
 
 CASSETTE_OUT = "cassettes/guangzhou.yaml"
 MANIFEST_OUT = "tests/data/guangzhou_manifest.json"
@@ -178,10 +178,13 @@ def build_reports(shared: Path) -> tuple[list[Report], dict]:
                at("2009-03-31 08:52:40"), "衡阳市劳动和社会保障局", cc.body_seed_003(cc.read_text(s003))),
     ]
     # the titles are the reports' own: check each against its text
-    assert blocks1[0].text == title1 and blocks2[0].text == reports[1].title
-    assert "《" + reports[6].title + "》" in reports[6].blocks[0].text
-    assert reports[4].blocks[0].text == reports[4].title
-    assert reports[7].blocks[0].text + reports[7].blocks[1].text == reports[7].title
+    cc.check(blocks1[0].text == title1 and blocks2[0].text == reports[1].title,
+             "reports 1 and 2: the title is not the first line of the text")
+    cc.check("《" + reports[6].title + "》" in reports[6].blocks[0].text,
+             "report 7: the title is not quoted (《…》) in the first paragraph")
+    cc.check(reports[4].blocks[0].text == reports[4].title, "report 5: the title is not the first line of the text")
+    cc.check(reports[7].blocks[0].text + reports[7].blocks[1].text == reports[7].title,
+             "report 8: the title is not the first two lines of the text")
     cc.check_seed_coverage(cc.read_text(s000), reports[5].blocks, skip=6, skip_tail=5)
     cc.check_seed_coverage(cc.read_text(s001), reports[6].blocks, skip_tail=3)
     cc.check_seed_coverage(cc.read_text(s002), reports[4].blocks, skip=1)
@@ -244,7 +247,8 @@ def detail_page(template: str, report: Report) -> str:
     text = cc.plain_text(report.blocks)
     page = cc.replace_between(page, '<div class="bbnr" style="display:none;">', "</div>", cc.esc(report.title + text))
     page = cc.replace_between(page, '<div id="ces" style="display:none">', "</div>", cc.esc(text[:30]) + "...")
-    assert "'" not in report.title and "\\" not in report.title
+    cc.check("'" not in report.title and "\\" not in report.title,
+             f"report {report.n}: the title holds a quote or a backslash (it goes into a JS string)")
     page = cc.replace_all(page, f"title: '{TEMPLATE_TITLE}'", f"title: '{report.title}'", 1)
     cc.check_leftovers(page, f"report {report.n}", TEMPLATE_LEFTOVERS + (TEMPLATE_TITLE, "6858"))
     return page
@@ -451,7 +455,7 @@ def build_interactions(template: str, reports: list[Report], lists: list[ListPag
                      file_modified, clock.tick()))
     add_reports("gq/", only=gq[1:])
     add_list(COLUMN + "gq/index.html")
-    assert set(lists_by_url) <= cc.interaction_urls(out)
+    cc.check(set(lists_by_url) <= cc.interaction_urls(out), "a list page is not in the cassette")
     return out, pages
 
 # ---------------------------------------------------------------------------------------
@@ -484,14 +488,17 @@ def verify_pages(reports: list[Report], pages: dict[str, bytes], data: dict, non
     in_cassette = {i["request"]["uri"] for i in data["interactions"]}
     for r, m in zip(reports, manifest(reports, [], [])["reports"], strict=True):
         doc = lxml.html.fromstring(pages[r.url].decode("utf-8"))
-        assert [h.text_content() for h in doc.cssselect("h1.content_title")] == [r.title, r.title]
+        cc.check([h.text_content() for h in doc.cssselect("h1.content_title")] == [r.title, r.title],
+                 f"report {r.n}: the two h1.content_title are not the title")
         meta = cc.meta_tags(doc)
-        assert meta["ArticleTitle"] == r.title and meta["Url"] == r.url and meta["SiteIDCode"] == "4401000004"
+        cc.check(meta["ArticleTitle"] == r.title and meta["Url"] == r.url and meta["SiteIDCode"] == "4401000004",
+                 f"report {r.n}: ArticleTitle, Url or SiteIDCode meta tag wrong")
         # the body, then the 相关附件 block (checked below)
         cc.check_body(doc.get_element_by_id("zoomcon"), r.blocks, m, f"report {r.n}",
                       ignore=lambda child: child.get("class") == "info_xgfj")
         links = [(a.get("href"), a.text_content()) for a in doc.cssselect("#ul_xgfj a")]
-        assert links == [(a["url"], a["name"]) for a in r.attachments]
+        cc.check(links == [(a["url"], a["name"]) for a in r.attachments],
+                 f"report {r.n}: 相关附件 links differ from the attachments: {links}")
     reachable = set()
     for url, body in pages.items():
         if url in {r.url for r in reports}:

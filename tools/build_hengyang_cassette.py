@@ -9,11 +9,11 @@ not recorded: no live site can be reached from our machines.
   portal, 湘潭 (``corpus/raw/mhxqwer-qzhxiangtan.gov.cn/index.html``, see ``corpus/raw/MANIFEST.tsv``;
   saved by a browser as UTF-16LE with a BOM while its ``<meta charset>`` still says gb2312), and
   the report texts (seeds 000, 002, 003 and two report PDFs);
-* constructed: the column's layout as ``notes/portals.md`` describes it (``szfgzbmndbg/<dept>/``
+* constructed: the column's layout as ``docs/portals.md`` describes it (``szfgzbmndbg/<dept>/``
   with reports under the 2020-01-18 migration folder, ``szfxxgk/<YYYY>nd/szfgzbmxxgkndbg/`` from
   2022), every list page and its markup (no Hunan list page was available: ``ul.list-ul``, a pager
   of plain ``index_N.html`` links, the column root's boxes with 更多 links), robots.txt, the
-  ``i<id>`` ids, publication times, HTTP headers, the header line in the 衡阳 form of the notes
+  ``i<id>`` ids, publication times, HTTP headers, the header line in the 衡阳 form of ``docs/portals.md``
   (``发布时间：… 来源：… 浏览量： 【字体：大 中 小】``), and the placement of the reports (only seed 003
   is a 衡阳 report).
 
@@ -27,7 +27,7 @@ Usage (from the repository root)::
 
     python tools/build_hengyang_cassette.py [--shared ../shared]
 
-Reuses ``tools/cassette_common.py`` (body builders, table rendering, HTTP helpers, manifest,
+Reuses ``tools/cassette_build/`` (body builders, table rendering, HTTP helpers, manifest,
 checks). Needs ``pdfplumber``. The output is deterministic: byte-identical on every run.
 """
 
@@ -41,7 +41,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import cassette_common as cc  # noqa: E402
+import cassette_build as cc  # noqa: E402
 
 CASSETTE_OUT = "cassettes/hengyang.yaml"
 MANIFEST_OUT = "tests/data/hengyang_manifest.json"
@@ -141,14 +141,21 @@ def build_reports(shared: Path) -> list[Report]:
                "淮安市人民政府办公室", b5),
     ]
     # the titles are the reports' own: check each against its text
-    assert reports[0].title == "松原市人力资源和社会保障局2015年度政府信息公开工作报告"
-    assert reports[2].title == "衡阳市劳动和社会保障局2008年政府信息公开年度报告"
-    assert reports[3].title == "洪泽区人民政府2023年政府信息公开工作年度报告"
-    assert reports[4].title == "淮安市人民政府2024年政府信息公开工作年度报告"
+    cc.check(reports[0].title == "松原市人力资源和社会保障局2015年度政府信息公开工作报告",
+             f"report 1: unexpected title {reports[0].title!r}")
+    cc.check(reports[2].title == "衡阳市劳动和社会保障局2008年政府信息公开年度报告",
+             f"report 3: unexpected title {reports[2].title!r}")
+    cc.check(reports[3].title == "洪泽区人民政府2023年政府信息公开工作年度报告",
+             f"report 4: unexpected title {reports[3].title!r}")
+    cc.check(reports[4].title == "淮安市人民政府2024年政府信息公开工作年度报告",
+             f"report 5: unexpected title {reports[4].title!r}")
     for r in reports:
-        assert r.agency in r.title and str(r.year) in r.title, r.title
-        assert r.published.year == r.year + 1 and r.published.month <= 3
-        assert "'" not in r.title and "\\" not in r.title
+        cc.check(r.agency in r.title and str(r.year) in r.title,
+                 f"report {r.n}: agency or year not in the title {r.title!r}")
+        cc.check(r.published.year == r.year + 1 and r.published.month <= 3,
+                 f"report {r.n}: not published in Jan-Mar of the year after {r.year}")
+        cc.check("'" not in r.title and "\\" not in r.title,
+                 f"report {r.n}: the title holds a quote or a backslash (it goes into a JS string)")
     cc.check_seed_coverage(text002, b1, skip=1)
     cc.check_seed_coverage(text000, b2, skip=6, skip_tail=5)
     cc.check_seed_coverage(text003, b3)
@@ -186,7 +193,7 @@ def set_meta(page: str, name: str, value: str) -> str:
 
 def _one(page: str, name: str) -> str:
     n = len(re.findall(rf'<meta name="{name}" content=', page))
-    assert n == 1, f"meta {name}: {n} matches"
+    cc.check(n == 1, f"meta {name}: {n} matches")
     return page
 
 
@@ -198,7 +205,8 @@ def tts_copy(template: str, text: str) -> str:
     """The text-to-speech copy ``var ss = '…'``: as long as the template's, then ``...``."""
     m = re.search(r"var ss = '([^']*)\.\.\.';", template)
     keep = len(m.group(1))
-    assert "'" not in text and "\\" not in text
+    cc.check("'" not in text and "\\" not in text,
+             "the text-to-speech copy would hold a quote or a backslash (it is a JS string)")
     return text[:keep] + ("..." if len(text) > keep else "")
 
 
@@ -206,13 +214,14 @@ def set_column(page: str, section: Section) -> str:
     for name, old, new in [("ColumnName", TEMPLATE_COLUMN[0], section.name), ("ColumnType", TEMPLATE_COLUMN[1], "政务公开"),
                            ("ColumnDescription", TEMPLATE_COLUMN[2], "政府信息公开年度报告"),
                            ("ColumnKeywords", TEMPLATE_COLUMN[0], "政府信息公开年度报告"), ("channel", TEMPLATE_COLUMN[0], section.name)]:
-        assert re.search(rf"""<meta name="{name}" content=['"]{old}['"]""", page), name
+        cc.check(re.search(rf"""<meta name="{name}" content=['"]{old}['"]""", page),
+                 f"meta {name}: the template no longer says {old!r}")
         page = set_meta(page, name, new)
     return page
 
 
 def header_line(date: str, source: str) -> tuple[str, str]:
-    """The two template lines of the header, in the 衡阳 form (notes/portals.md)."""
+    """The two template lines of the header, in the 衡阳 form (docs/portals.md)."""
     return (f"          <span>发布时间：{date}</span> ",
             f"          <span>来源：{esc(source)}</span> <span>浏览量：<i id=\"hits\"></i></span>")
 
@@ -331,10 +340,10 @@ def render_list_page(template: str, lp: ListPage, fragments: list[str]) -> str:
         page = drop_meta(page, name)
     lines = page.split(NL)
     keep = [line for line in lines if not any(mark in line for mark in LIST_DROPPED)]
-    assert len(lines) - len(keep) == 5, len(lines) - len(keep)
+    cc.check(len(lines) - len(keep) == 5, f"{lp.url}: {len(lines) - len(keep)} article lines dropped, expected 5")
     page = NL.join(keep)
     page = cc.replace_between(page, MAIN_START, MAIN_END, lp.body)
-    assert TEMPLATE_DOC_ID not in page
+    cc.check(TEMPLATE_DOC_ID not in page, f"{lp.url}: the template's document id is left")
     check_leftovers(page, lp.url, fragments)
     return page
 
@@ -348,7 +357,8 @@ def build_list_pages(reports: list[Report]) -> tuple[list[ListPage], list[dict]]
     s1 = COLUMN + dept.folder
     notice = list_item("./" + NOTICE["path"], NOTICE["title"], f"{NOTICE['published']:%Y-%m-%d}")
     page1 = [notice] + [item_of(r, dept.folder) for r in in_dept[:2]]
-    assert NOTICE["published"] > in_dept[0].published  # newest first
+    cc.check(NOTICE["published"] > in_dept[0].published,
+             "the notice is not newer than the newest report (page 1 is newest first)")
     page2 = [item_of(r, dept.folder) for r in in_dept[2:]]
     total = len(in_dept) + 1
 
@@ -396,7 +406,7 @@ def build_interactions(template: str, reports: list[Report], lists: list[ListPag
         for r in cc.linked_reports(lp.url, lp.body, by_url):
             if r.url not in pages:
                 add(r.url, detail_page(template, r, fragments), r.published + timedelta(seconds=37))
-    assert {r.url for r in reports} <= cc.interaction_urls(out)
+    cc.check({r.url for r in reports} <= cc.interaction_urls(out), "a report is not in the cassette")
     return out, pages
 
 
@@ -451,19 +461,24 @@ def verify_pages(template: str, reports: list[Report], pages: dict[str, bytes], 
     for r, m in zip(reports, manifest_data["reports"], strict=True):
         raw = pages[r.url]
         text = raw.decode("utf-8")
-        assert '<meta charset="gb2312">' in text
+        cc.check('<meta charset="gb2312">' in text, f"report {r.n}: the gb2312 charset declaration is gone")
         cc.assert_undecodable(raw, "gb2312", f"report {r.n}")
-        assert template_lines_changed(template, text) <= allowed, f"report {r.n}: template chrome changed"
+        cc.check(template_lines_changed(template, text) <= allowed, f"report {r.n}: template chrome changed")
         doc = lxml.html.fromstring(text)
-        assert doc.findtext(".//title") == r.title + TITLE_SUFFIX
-        assert [cc.squash(h.text_content()) for h in doc.cssselect("div.ftheme")] == [r.title]
+        cc.check(doc.findtext(".//title") == r.title + TITLE_SUFFIX,
+                 f"report {r.n}: <title> is not the title + {TITLE_SUFFIX!r}")
+        cc.check([cc.squash(h.text_content()) for h in doc.cssselect("div.ftheme")] == [r.title],
+                 f"report {r.n}: div.ftheme is not the title")
         meta = cc.meta_tags(doc)
-        assert meta["ArticleTitle"] == r.title and meta["ContentSource"] == r.source and meta["Url"] == r.url
-        assert meta["PubDate"] == r.published.strftime("%Y-%m-%d %H:%M")
+        cc.check(meta["ArticleTitle"] == r.title and meta["ContentSource"] == r.source and meta["Url"] == r.url,
+                 f"report {r.n}: ArticleTitle, ContentSource or Url meta tag wrong")
+        cc.check(meta["PubDate"] == r.published.strftime("%Y-%m-%d %H:%M"),
+                 f"report {r.n}: PubDate meta tag wrong: {meta['PubDate']!r}")
         header = cc.squash(doc.cssselect("div.flot-ly")[0].text_content())
-        assert header.startswith(f"发布时间：{r.published:%Y-%m-%d %H:%M} 来源：{r.source} 浏览量： 【字体："), header
+        cc.check(header.startswith(f"发布时间：{r.published:%Y-%m-%d %H:%M} 来源：{r.source} 浏览量： 【字体："),
+                 f"report {r.n}: header line wrong: {header!r}")
         zoom = doc.cssselect("#zoom")
-        assert len(zoom) == 1
+        cc.check(len(zoom) == 1, f"report {r.n}: {len(zoom)} #zoom elements, expected 1")
         cc.check_body(zoom[0].find("wbr"), r.blocks, m, f"report {r.n}")
     reachable, listed = set(), set()
     lines = template.split(NL)
@@ -472,20 +487,24 @@ def verify_pages(template: str, reports: list[Report], pages: dict[str, bytes], 
                     | lines_with(template, list(LIST_DROPPED)) | main)
     for url in manifest_data["list_pages"]:
         text = pages[url].decode("utf-8")
-        assert template_lines_changed(template, text) <= list_allowed, f"{url}: template chrome changed"
+        cc.check(template_lines_changed(template, text) <= list_allowed, f"{url}: template chrome changed")
         doc = lxml.html.fromstring(text)
-        assert doc.findtext(".//title").endswith(TITLE_SUFFIX)
-        assert not doc.cssselect("#zoom") and not doc.cssselect('meta[name="ArticleTitle"]')
-        assert TEMPLATE_DOC_ID not in text and "var ss" not in text
+        cc.check(doc.findtext(".//title").endswith(TITLE_SUFFIX), f"{url}: <title> does not end in {TITLE_SUFFIX!r}")
+        cc.check(not doc.cssselect("#zoom") and not doc.cssselect('meta[name="ArticleTitle"]'),
+                 f"{url}: a list page has an article body or ArticleTitle")
+        cc.check(TEMPLATE_DOC_ID not in text and "var ss" not in text,
+                 f"{url}: the template's document id or text-to-speech copy is left")
         reachable |= cc.links(url, doc, "div.xilan-main a")
         listed |= cc.links(url, doc, "ul.list-ul a")
         for li in doc.cssselect("ul.list-ul li"):
             a = li.find("a")
-            assert a.get("title") == a.text_content() and re.fullmatch(r"\d{4}-\d{2}-\d{2}", li.findtext("span"))
+            cc.check(a.get("title") == a.text_content() and re.fullmatch(r"\d{4}-\d{2}-\d{2}", li.findtext("span")),
+                     f"{url}: list item {a.text_content()!r}: title attribute or date wrong")
     cc.check_links(reachable, listed, in_cassette, set(manifest_data["non_reports"]), {r.url for r in reports})
     s1 = COLUMN + SECTIONS["szfgzbmndbg"].folder
-    assert {s1 + "index_2.html", s1 + "index.html"} <= reachable
-    assert pages[s1] == pages[s1 + "index.html"]
+    cc.check({s1 + "index_2.html", s1 + "index.html"} <= reachable,
+             "the pages of szfgzbmndbg/ (index_2.html, index.html) are not linked")
+    cc.check(pages[s1] == pages[s1 + "index.html"], "szfgzbmndbg/ and its index.html differ")
 
 
 # ---------------------------------------------------------------------------------------
@@ -496,7 +515,7 @@ def verify_pages(template: str, reports: list[Report], pages: dict[str, bytes], 
 def read_template(path: Path) -> str:
     """The template as saved: UTF-16LE with a BOM (the only way to read it right)."""
     raw = path.read_bytes()
-    assert raw[:2] == b"\xff\xfe", "the template is no longer UTF-16LE with a BOM"
+    cc.check(raw[:2] == b"\xff\xfe", "the template is no longer UTF-16LE with a BOM")
     return raw[2:].decode("utf-16-le")
 
 
@@ -504,7 +523,7 @@ def main(argv=None) -> int:
     shared = cc.parse_shared(__doc__, argv)
     template = read_template(shared / TEMPLATE)
     fragments = template_article_fragments(template)
-    assert len(fragments) > 10
+    cc.check(len(fragments) > 10, f"only {len(fragments)} fragments of the template's article to look for")
 
     reports = build_reports(shared)
     lists, non_reports = build_list_pages(reports)

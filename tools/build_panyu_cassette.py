@@ -20,7 +20,7 @@ the template's chrome with the article area replaced by ``ul.list`` and a pager.
 
 The manifest (same schema as ``tests/data/guangzhou_manifest.json``) is the ground truth of
 what was put in. Report bodies, rendering, HTTP helpers and the common checks come from
-``tools/cassette_common.py``, shared with the other cassette builders.
+``tools/cassette_build/``, shared with the other cassette builders.
 
 Usage (from the repository root)::
 
@@ -42,7 +42,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import cassette_common as cc  # noqa: E402
+import cassette_build as cc  # noqa: E402
 
 CASSETTE_OUT = "cassettes/panyu.yaml"
 MANIFEST_OUT = "tests/data/panyu_manifest.json"
@@ -148,14 +148,20 @@ def build_reports(shared: Path) -> tuple[list[Report], dict]:
                at("2025-01-24 11:26:48"), blocks5),
     ]
     # the titles are the reports' own, as their texts give them
-    assert reports[0].title == "广州市番禺区人力资源和社会保障局 2021 年政府信息公开工作年度报告", reports[0].title
-    assert reports[2].title == "衡阳市劳动和社会保障局2008年政府信息公开年度报告", reports[2].title
-    assert reports[3].title == "松原市人力资源和社会保障局2015年度政府信息公开工作报告", reports[3].title
-    assert reports[4].title == "淮安市洪泽区人民政府2024年政府信息公开工作年度报告", reports[4].title
+    cc.check(reports[0].title == "广州市番禺区人力资源和社会保障局 2021 年政府信息公开工作年度报告",
+             f"report 1: unexpected title {reports[0].title!r}")
+    cc.check(reports[2].title == "衡阳市劳动和社会保障局2008年政府信息公开年度报告",
+             f"report 3: unexpected title {reports[2].title!r}")
+    cc.check(reports[3].title == "松原市人力资源和社会保障局2015年度政府信息公开工作报告",
+             f"report 4: unexpected title {reports[3].title!r}")
+    cc.check(reports[4].title == "淮安市洪泽区人民政府2024年政府信息公开工作年度报告",
+             f"report 5: unexpected title {reports[4].title!r}")
     for r in reports:
-        assert r.agency in r.title.replace(" ", "") or r.agency in r.title, (r.agency, r.title)
-        assert str(r.year) in r.title
-        assert r.published.year == r.year + 1 and r.published.month <= 3, r.n
+        cc.check(r.agency in r.title.replace(" ", "") or r.agency in r.title,
+                 f"report {r.n}: agency {r.agency!r} not in the title {r.title!r}")
+        cc.check(str(r.year) in r.title, f"report {r.n}: year {r.year} not in the title {r.title!r}")
+        cc.check(r.published.year == r.year + 1 and r.published.month <= 3,
+                 f"report {r.n}: not published in Jan-Mar of the year after {r.year}")
     cc.check_seed_coverage(text004, blocks4, dropped=notes["seed004"]["dropped_cells"])
     cc.check_seed_coverage(cc.read_text(s000), blocks0, skip=6, skip_tail=5)
     cc.check_seed_coverage(cc.read_text(s003), blocks3)
@@ -171,8 +177,9 @@ def build_reports(shared: Path) -> tuple[list[Report], dict]:
 def read_template(shared: Path) -> str:
     """Read the template as bytes; it declares ``<meta charset="utf-8">`` and has no BOM."""
     data = (shared / TEMPLATE).read_bytes()
-    assert not data.startswith(b"\xef\xbb\xbf")
-    assert re.search(rb'<meta charset="utf-8">', data[:1024]), "template charset declaration"
+    cc.check(not data.startswith(b"\xef\xbb\xbf"), "the template starts with a UTF-8 BOM")
+    cc.check(re.search(rb'<meta charset="utf-8">', data[:1024]),
+             "the template does not declare <meta charset=\"utf-8\"> in its first 1024 bytes")
     return data.decode("utf-8")  # strict: fails on any byte that is not UTF-8
 
 
@@ -183,7 +190,7 @@ def fill(skeleton: str, values: dict[str, str]) -> str:
     for marker, value in values.items():
         page = page.replace(marker + M_ATTR, html.escape(value, quote=True))
         page = page.replace(marker, cc.esc(value) if marker != M_BODY else value)
-    assert "\ue000" not in page and "\ue002" not in page
+    cc.check("\ue000" not in page and "\ue002" not in page, "a placeholder mark is left on the page")
     return page
 
 
@@ -235,9 +242,10 @@ def check_detail_diff(template: str, page: str, r: Report) -> None:
     allowed = set(range(start + 1, end)) | cc.lines_with(old, article_markers)
     changed, inserted = cc.diff_template_lines(old, new)
     for k in sorted(changed):
-        assert k in allowed, f"report {r.n}: template line {k + 1} changed: {old[k][:80]!r}"
+        cc.check(k in allowed, f"report {r.n}: template line {k + 1} changed: {old[k][:80]!r}")
     for _, lines in inserted:
-        assert all(x.startswith('\t\t\t<meta name="Url" content=') for x in lines), lines
+        cc.check(all(x.startswith('\t\t\t<meta name="Url" content=') for x in lines),
+                 f"report {r.n}: inserted lines other than the Url meta tag: {lines}")
 
 
 def list_skeleton(template: str) -> str:
@@ -356,7 +364,8 @@ def build_interactions(template: str, reports: list[Report], lists: list[ListPag
     for url in ["", "bm/", "bm/2019n/", "bm/2019n/index_2.html", "bm/2019n/index.html", "bm/mb2021/",
                 "zj/", "zj/nb2020/"]:
         add_list(COLUMN + url)
-    assert set(lists_by_url) | set(reports_by_url) | {HOST + "/robots.txt"} == cc.interaction_urls(out)
+    cc.check(set(lists_by_url) | set(reports_by_url) | {HOST + "/robots.txt"} == cc.interaction_urls(out),
+             "the cassette holds other URLs than the list pages, the reports and robots.txt")
     return out, pages
 
 
@@ -383,26 +392,35 @@ def verify_pages(reports: list[Report], lists: list[ListPage], pages: dict[str, 
     in_cassette = {i["request"]["uri"] for i in data["interactions"]}
     for r, m in zip(reports, man["reports"], strict=True):
         doc = lxml.html.fromstring(pages[r.url].decode("utf-8"))
-        assert doc.findtext(".//title") == r.title + TITLE_SUFFIX
-        assert [h.text_content().strip() for h in doc.iter("h1")] == [r.title]
+        cc.check(doc.findtext(".//title") == r.title + TITLE_SUFFIX,
+                 f"report {r.n}: <title> is not the title + {TITLE_SUFFIX!r}")
+        cc.check([h.text_content().strip() for h in doc.iter("h1")] == [r.title],
+                 f"report {r.n}: the h1 is not the title")
         meta = cc.meta_tags(doc)
-        assert meta["ArticleTitle"] == r.title and meta["Url"] == r.url and meta["ContentSource"] == r.source
-        assert meta["PubDate"] == r.published.strftime("%Y-%m-%d %H:%M:%S")
+        cc.check(meta["ArticleTitle"] == r.title and meta["Url"] == r.url and meta["ContentSource"] == r.source,
+                 f"report {r.n}: ArticleTitle, Url or ContentSource meta tag wrong")
+        cc.check(meta["PubDate"] == r.published.strftime("%Y-%m-%d %H:%M:%S"),
+                 f"report {r.n}: PubDate meta tag wrong: {meta['PubDate']!r}")
         info_div = copy.deepcopy(doc.cssselect(".article-info-div")[0])
         for script in info_div.findall(".//script"):
             script.drop_tree()  # what a reader sees (the visit counter shows "-")
         info = " ".join(info_div.text_content().split())
-        assert info == f"来源：{r.source} 发布时间：{meta['PubDate']} 阅读次数：-", info
-        assert "字体大小：【" in doc.cssselect(".article-font")[0].text_content()
+        cc.check(info == f"来源：{r.source} 发布时间：{meta['PubDate']} 阅读次数：-",
+                 f"report {r.n}: header line wrong: {info!r}")
+        cc.check("字体大小：【" in doc.cssselect(".article-font")[0].text_content(),
+                 f"report {r.n}: the 字体大小 control is gone")
         # comments and the video-player script stand among the body's blocks
         cc.check_body(doc.get_element_by_id("zoomcon"), r.blocks, m, f"report {r.n}",
                       ignore=lambda child: not isinstance(child.tag, str) or child.tag == "script")
-        assert doc.get_element_by_id("rel_v") is not None and not doc.cssselect("#rel_v li")
+        cc.check(doc.get_element_by_id("rel_v") is not None and not doc.cssselect("#rel_v li"),
+                 f"report {r.n}: the 附件下载 block (#rel_v) is missing or not empty")
     links: dict[str, set[str]] = {}
     for lp in lists:
         doc = lxml.html.fromstring(pages[lp.url].decode("utf-8"))
-        assert len(doc.cssselect("ul.list li")) == len(lp.items)
-        assert cc.create_page_html(*lp.pages) in pages[lp.url].decode("utf-8")
+        cc.check(len(doc.cssselect("ul.list li")) == len(lp.items),
+                 f"{lp.url}: {len(doc.cssselect('ul.list li'))} list items, expected {len(lp.items)}")
+        cc.check(cc.create_page_html(*lp.pages) in pages[lp.url].decode("utf-8"),
+                 f"{lp.url}: the createPageHTML pager call is missing")
         links[lp.url] = cc.links(lp.url, doc, "ul.list a, div.page a")
     reachable = set().union(*links.values())
     cc.check_links(reachable, reachable, in_cassette, set(man["non_reports"]), {r.url for r in reports})
@@ -412,14 +430,16 @@ def verify_pages(reports: list[Report], lists: list[ListPage], pages: dict[str, 
             if u not in seen and u in in_cassette:
                 seen.add(u)
                 todo.append(u)
-    assert seen == in_cassette - {HOST + "/robots.txt"}, in_cassette - seen
+    cc.check(seen == in_cassette - {HOST + "/robots.txt"},
+             f"not reachable by links from the column root: {in_cassette - seen}")
 
 
 def verify_schema(man: dict) -> None:
     """Same keys as the guangzhou manifest."""
     ref = json.loads((cc.ROOT / GZ_MANIFEST).read_bytes().decode("utf-8"))
-    assert set(man) == set(ref), set(man) ^ set(ref)
-    assert all(set(r) == set(ref["reports"][0]) for r in man["reports"])
+    cc.check(set(man) == set(ref), f"manifest keys differ from the guangzhou manifest's: {set(man) ^ set(ref)}")
+    cc.check(all(set(r) == set(ref["reports"][0]) for r in man["reports"]),
+             "report entry keys differ from the guangzhou manifest's")
 
 
 # ---------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ Usage (from the repository root)::
 
     python tools/build_songyuan_cassette.py [--shared ../shared]
 
-Reuses ``tools/cassette_common.py`` (body builders, HTML rendering, HTTP helpers, manifest,
+Reuses ``tools/cassette_build/`` (body builders, HTML rendering, HTTP helpers, manifest,
 checks). Needs ``pdfplumber``. The output is deterministic: byte-identical on every run.
 """
 
@@ -39,7 +39,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import cassette_common as cc  # noqa: E402
+import cassette_build as cc  # noqa: E402
 
 CASSETTE_OUT = "cassettes/songyuan.yaml"
 MANIFEST_OUT = "tests/data/songyuan_manifest.json"
@@ -48,7 +48,7 @@ MANIFEST_OUT = "tests/data/songyuan_manifest.json"
 # The site
 # ---------------------------------------------------------------------------------------
 
-HOST = "https://www.jlsy.gov.cn"  # unverified (notes/portals.md)
+HOST = "https://www.jlsy.gov.cn"  # unverified (docs/portals.md)
 COLUMN = HOST + "/xxgk/sysrmzf/syrmzfbgs/ndbg/"
 SECTION = "ndbg"
 CST = cc.CST
@@ -137,15 +137,22 @@ def build_reports(shared: Path) -> list[Report]:
                "衡阳市劳动和社会保障局", b5),
     ]
     # the titles are the reports' own: check each against its text
-    assert reports[0].title == "松原市人力资源和社会保障局2015年度政府信息公开工作报告"
-    assert reports[2].title == "广州市番禺区人力资源和社会保障局 2021 年政府信息公开工作年度报告"
-    assert reports[3].title == "洪泽区人民政府2023年政府信息公开工作年度报告"
-    assert reports[4].title == "衡阳市劳动和社会保障局2008年政府信息公开年度报告"
+    cc.check(reports[0].title == "松原市人力资源和社会保障局2015年度政府信息公开工作报告",
+             f"report 1: unexpected title {reports[0].title!r}")
+    cc.check(reports[2].title == "广州市番禺区人力资源和社会保障局 2021 年政府信息公开工作年度报告",
+             f"report 3: unexpected title {reports[2].title!r}")
+    cc.check(reports[3].title == "洪泽区人民政府2023年政府信息公开工作年度报告",
+             f"report 4: unexpected title {reports[3].title!r}")
+    cc.check(reports[4].title == "衡阳市劳动和社会保障局2008年政府信息公开年度报告",
+             f"report 5: unexpected title {reports[4].title!r}")
     for r in reports:
-        assert r.agency in r.title and str(r.year) in r.title, r.title
-        assert r.published.year == r.year + 1 and r.published.month <= 3
-        assert len(str(r.doc_id)) == 6
-        assert "'" not in r.title and "\\" not in r.title  # written into a JS string
+        cc.check(r.agency in r.title and str(r.year) in r.title,
+                 f"report {r.n}: agency or year not in the title {r.title!r}")
+        cc.check(r.published.year == r.year + 1 and r.published.month <= 3,
+                 f"report {r.n}: not published in Jan-Mar of the year after {r.year}")
+        cc.check(len(str(r.doc_id)) == 6, f"report {r.n}: doc id {r.doc_id} is not 6 digits")
+        cc.check("'" not in r.title and "\\" not in r.title,
+                 f"report {r.n}: the title holds a quote or a backslash (it goes into a JS string)")
     cc.check_seed_coverage(text002, b1, skip=1)
     cc.check_seed_coverage(text000, b2, skip=6, skip_tail=5)
     cc.check_seed_coverage(text004, b3, dropped=notes004["dropped_cells"])
@@ -200,7 +207,7 @@ def gbk_safe(markup: str) -> str:
 
 def to_gbk(page: str, what: str) -> bytes:
     data = page.encode(ENCODING)  # strict: every character must have been made encodable
-    assert data.decode(ENCODING) == page, f"{what}: GBK round trip differs"
+    cc.check(data.decode(ENCODING) == page, f"{what}: GBK round trip differs")
     return data
 
 
@@ -312,7 +319,7 @@ def build_interactions(template: str, reports: list[Report], lists: list[ListPag
     def add(url: str, data: bytes, modified: datetime):
         pages[url] = data
         exchange = cc.ok(url, data, HTML_TYPE, modified, clock.tick())
-        assert isinstance(exchange["response"]["body"]["string"], bytes), f"{url}: stored as text"
+        cc.check(isinstance(exchange["response"]["body"]["string"], bytes), f"{url}: stored as text")
         out.append(exchange)
 
     def add_list(lp: ListPage):
@@ -328,7 +335,7 @@ def build_interactions(template: str, reports: list[Report], lists: list[ListPag
     add_list(page2)
     add_reports(page2)
     add_list(index)
-    assert {r.url for r in reports} <= cc.interaction_urls(out)
+    cc.check({r.url for r in reports} <= cc.interaction_urls(out), "a report is not in the cassette")
     return out, pages
 
 
@@ -351,7 +358,7 @@ def manifest(reports: list[Report], lists: list[ListPage], non_reports: list[dic
 def changed_lines(template: str, page: str) -> list[int]:
     """0-based numbers of the template lines a detail page changes (it changes lines in place)."""
     old, new = template.split("\n"), page.split("\n")
-    assert len(old) == len(new), "a detail page has other lines than the template"
+    cc.check(len(old) == len(new), "a detail page has other lines than the template")
     return [k for k, (a, b) in enumerate(zip(old, new)) if a != b]
 
 
@@ -376,49 +383,61 @@ def verify_pages(template: str, reports: list[Report], pages: dict[str, bytes], 
     for r, m in zip(reports, manifest_data["reports"], strict=True):
         raw = pages[r.url]
         text = raw.decode(ENCODING)
-        assert raw.decode("gb18030") == text
-        assert f'<meta charset="{DECLARED}">' in text and "charset=\"UTF-8\"" not in text
-        assert set(changed_lines(template, text)) <= allowed, f"report {r.n}: template chrome changed"
+        cc.check(raw.decode("gb18030") == text, f"report {r.n}: GBK and GB18030 decode the page differently")
+        cc.check(f'<meta charset="{DECLARED}">' in text and "charset=\"UTF-8\"" not in text,
+                 f"report {r.n}: charset declaration is not {DECLARED!r} alone")
+        cc.check(set(changed_lines(template, text)) <= allowed, f"report {r.n}: template chrome changed")
         doc = lxml.html.fromstring(text)
-        assert doc.findtext(".//title") == r.title + TITLE_SUFFIX
-        assert [cc.squash(h.text_content()) for h in doc.cssselect("h3.h3class")] == [r.title]
+        cc.check(doc.findtext(".//title") == r.title + TITLE_SUFFIX,
+                 f"report {r.n}: <title> is not the title + {TITLE_SUFFIX!r}")
+        cc.check([cc.squash(h.text_content()) for h in doc.cssselect("h3.h3class")] == [r.title],
+                 f"report {r.n}: h3.h3class is not the title")
         meta = cc.meta_tags(doc)
-        assert meta["articletitle"] == r.title and meta["contentsource"] == r.source
-        assert meta["pubdate"] == r.published.strftime("%Y-%m-%d %H:%M")
+        cc.check(meta["articletitle"] == r.title and meta["contentsource"] == r.source,
+                 f"report {r.n}: articletitle or contentsource meta tag wrong")
+        cc.check(meta["pubdate"] == r.published.strftime("%Y-%m-%d %H:%M"),
+                 f"report {r.n}: pubdate meta tag wrong: {meta['pubdate']!r}")
         header = cc.squash(doc.cssselect("div.datetime")[0].text_content())
-        assert header.startswith(f"来源：{r.source} {r.published:%Y-%m-%d %H:%M:%S} 【字体"), header
-        assert f"params.docId='{r.doc_id}';" in text and f"params.doctitle='{r.title}';" in text
+        cc.check(header.startswith(f"来源：{r.source} {r.published:%Y-%m-%d %H:%M:%S} 【字体"),
+                 f"report {r.n}: header line wrong: {header!r}")
+        cc.check(f"params.docId='{r.doc_id}';" in text and f"params.doctitle='{r.title}';" in text,
+                 f"report {r.n}: the TRS monitor's docId or doctitle wrong")
         editors = doc.cssselect("div.TRS_Editor")
-        assert len(editors) == 1
+        cc.check(len(editors) == 1, f"report {r.n}: {len(editors)} div.TRS_Editor, expected 1")
         cc.check_body(editors[0], r.blocks, m, f"report {r.n}")
     reachable, listed = set(), set()
     for url in manifest_data["list_pages"]:
         text = pages[url].decode(ENCODING)
-        assert f'<meta charset="{DECLARED}">' in text
+        cc.check(f'<meta charset="{DECLARED}">' in text, f"{url}: charset declaration is not {DECLARED!r}")
         doc = lxml.html.fromstring(text)
-        assert doc.findtext(".//title") == TITLE_SUFFIX[1:]
-        assert not doc.cssselect("div.TRS_Editor") and not doc.cssselect('meta[name="articletitle"]')
+        cc.check(doc.findtext(".//title") == TITLE_SUFFIX[1:], f"{url}: <title> is not {TITLE_SUFFIX[1:]!r}")
+        cc.check(not doc.cssselect("div.TRS_Editor") and not doc.cssselect('meta[name="articletitle"]'),
+                 f"{url}: a list page has an article body or articletitle")
         reachable |= cc.links(url, doc, "ul.list a") | cc.links(url, doc, "div.page a")
         listed |= cc.links(url, doc, "ul.list a")
         for li in doc.cssselect("ul.list li"):
             a = li.find("a")
-            assert a.get("title") == a.text_content() and re.fullmatch(r"\d{4}-\d{2}-\d{2}", li.findtext("span"))
+            cc.check(a.get("title") == a.text_content() and re.fullmatch(r"\d{4}-\d{2}-\d{2}", li.findtext("span")),
+                     f"{url}: list item {a.text_content()!r}: title attribute or date wrong")
         # chrome after the list is the template's, byte for byte
-        assert text.endswith(template[template.index(LIST_END):])
+        cc.check(text.endswith(template[template.index(LIST_END):]), f"{url}: the chrome after the list differs")
     cc.check_links(reachable, listed, in_cassette, set(manifest_data["non_reports"]), {r.url for r in reports})
-    assert {COLUMN + "index_1.html", COLUMN + "index.html"} <= reachable
-    assert pages[COLUMN] == pages[COLUMN + "index.html"]
-    assert re.search(r'createPageHTML\(2, 0, "index", "html"\);', pages[COLUMN].decode(ENCODING))
-    assert re.search(r'createPageHTML\(2, 1, "index", "html"\);', pages[COLUMN + "index_1.html"].decode(ENCODING))
+    cc.check({COLUMN + "index_1.html", COLUMN + "index.html"} <= reachable,
+             "the column's pages (index_1.html, index.html) are not linked")
+    cc.check(pages[COLUMN] == pages[COLUMN + "index.html"], "the column root and its index.html differ")
+    cc.check(re.search(r'createPageHTML\(2, 0, "index", "html"\);', pages[COLUMN].decode(ENCODING)),
+             "page 1: the createPageHTML(2, 0, …) pager call is missing")
+    cc.check(re.search(r'createPageHTML\(2, 1, "index", "html"\);', pages[COLUMN + "index_1.html"].decode(ENCODING)),
+             "page 2: the createPageHTML(2, 1, …) pager call is missing")
 
 
 def verify_gbk_only(reports: list[Report], pages: dict[str, bytes], findings: dict) -> None:
     """At least one page holds a character GBK has and GB2312 lacks: decoding it as its declared
     gb2312 fails, decoding as GBK/GB18030 works."""
-    assert findings["gbk_only"], "no report text holds a GBK-only character"
+    cc.check(findings["gbk_only"], "no report text holds a GBK-only character")
     for n, ch, _ in findings["gbk_only"]:
         raw = pages[reports[n - 1].url]
-        assert ch in raw.decode(ENCODING)
+        cc.check(ch in raw.decode(ENCODING), f"report {n}: the GBK-only character {ch!r} does not decode as GBK")
         cc.assert_undecodable(raw, DECLARED, f"report {n}")
 
 
@@ -430,9 +449,9 @@ def verify_gbk_only(reports: list[Report], pages: dict[str, bytes], findings: di
 def main(argv=None) -> int:
     shared = cc.parse_shared(__doc__, argv)
     template = cc.read_text(shared / TEMPLATE)
-    assert all(in_gbk(ch) for ch in set(template)), "the template's chrome is not all GBK"
+    cc.check(all(in_gbk(ch) for ch in set(template)), "the template's chrome is not all GBK")
     fragments = template_article_fragments(template)
-    assert len(fragments) > 10
+    cc.check(len(fragments) > 10, f"only {len(fragments)} fragments of the template's article to look for")
 
     reports = build_reports(shared)
     findings = charset_findings(reports)

@@ -23,7 +23,7 @@ Usage (from the repository root)::
 
     python tools/build_tongxin_cassette.py [--shared ../shared]
 
-Reuses ``tools/cassette_common.py`` (body builders, HTML rendering, HTTP helpers, manifest,
+Reuses ``tools/cassette_build/`` (body builders, HTML rendering, HTTP helpers, manifest,
 checks). Needs ``pdfplumber``. The output is deterministic: byte-identical on every run.
 """
 
@@ -37,7 +37,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import cassette_common as cc  # noqa: E402
+import cassette_build as cc  # noqa: E402
 
 CASSETTE_OUT = "cassettes/tongxin.yaml"
 MANIFEST_OUT = "tests/data/tongxin_manifest.json"
@@ -139,14 +139,18 @@ def build_reports(shared: Path) -> list[Report]:
                at("2025-02-13 11:06:51"), b5),
     ]
     # the titles are the reports' own: check each against its text
-    assert "《" + reports[0].title + "》" in b1[0].text
-    assert b2[0].text + b2[1].text == reports[1].title
-    assert b3[0].text == reports[2].title
-    assert b4[0].text == reports[3].title and b5[0].text == reports[4].title
+    cc.check("《" + reports[0].title + "》" in b1[0].text,
+             "report 1: the title is not quoted (《…》) in the first paragraph")
+    cc.check(b2[0].text + b2[1].text == reports[1].title, "report 2: the title is not the first two lines of the text")
+    cc.check(b3[0].text == reports[2].title, "report 3: the title is not the first line of the text")
+    cc.check(b4[0].text == reports[3].title and b5[0].text == reports[4].title,
+             "reports 4 and 5: the title is not the first line of the text")
     for r in reports:
-        assert r.title.startswith(r.agency) and str(r.year) in r.title
-        assert r.published.year == r.year + 1 and r.published.month <= 3
-        assert len(str(r.doc_id)) == 7
+        cc.check(r.title.startswith(r.agency) and str(r.year) in r.title,
+                 f"report {r.n}: the title {r.title!r} does not start with the agency or lacks the year")
+        cc.check(r.published.year == r.year + 1 and r.published.month <= 3,
+                 f"report {r.n}: not published in Jan-Mar of the year after {r.year}")
+        cc.check(len(str(r.doc_id)) == 7, f"report {r.n}: doc id {r.doc_id} is not 7 digits")
     cc.check_seed_coverage(text001, b1, skip_tail=3)
     cc.check_seed_coverage(text002, b3, skip=1)
     cc.check_seed_coverage(text003, b2)
@@ -195,7 +199,8 @@ def check_leftovers(page: str, what: str, fragments: list[str]) -> None:
     cc.check_leftovers(page, what,
                        TEMPLATE_GONE + (TEMPLATE_TITLE, TEMPLATE_SUBTITLE, TEMPLATE_IMAGE) + tuple(fragments))
     # these name the template's article and column; the footer keeps one link each
-    assert page.count(TEMPLATE_SOURCE) == 1 and page.count(TEMPLATE_COLUMN) == 1, what
+    cc.check(page.count(TEMPLATE_SOURCE) == 1 and page.count(TEMPLATE_COLUMN) == 1,
+             f"{what}: the template's source or column is not left exactly once (in the footer)")
 
 
 def infos(report: Report) -> str:
@@ -224,9 +229,11 @@ def detail_page(template: str, report: Report, fragments: list[str]) -> str:
                                cc.render_body(report.blocks))
     # the article's own pager script (a TRS article may run over several pages)
     pager = cc.between(page, "<!-- Pageion -->", "<!-- /Pageion -->")
-    assert pager.count(TEMPLATE_STEM) == 5 and pager.count("shtml") == 5
+    cc.check(pager.count(TEMPLATE_STEM) == 5 and pager.count("shtml") == 5,
+             "the article pager script no longer names the template's article 5 times")
     page = page.replace(pager, pager.replace(TEMPLATE_STEM, report.stem).replace("shtml", "html"), 1)
-    assert "'" not in report.title and "\\" not in report.title
+    cc.check("'" not in report.title and "\\" not in report.title,
+             f"report {report.n}: the title holds a quote or a backslash (it goes into a JS string)")
     page = cc.replace_all(page, TEMPLATE_URL, report.url, 3)  # share, WeChat QR, 扫一扫 QR
     page = cc.replace_all(page, f"title: '{TEMPLATE_TITLE}'", f"title: '{report.title}'", 1)
     page = cc.replace_all(page, f"content: '{TEMPLATE_TITLE}'", f"content: '{report.title}'", 1)
@@ -333,7 +340,7 @@ def build_interactions(template: str, reports: list[Report], lists: list[ListPag
     add_list(page2)
     add_reports(page2)
     add_list(index)
-    assert {r.url for r in reports} <= cc.interaction_urls(out)
+    cc.check({r.url for r in reports} <= cc.interaction_urls(out), "a report is not in the cassette")
     return out, pages
 
 
@@ -368,26 +375,33 @@ def verify_pages(template: str, reports: list[Report], pages: dict[str, bytes], 
               cc.between(template, '<dl class="affairs-detail-qcode oflow-hd">', "</dl>")]
     for r, m in zip(reports, manifest_data["reports"], strict=True):
         text = pages[r.url].decode("utf-8")
-        assert all(part in text for part in chrome), f"report {r.n}: template chrome changed"
+        cc.check(all(part in text for part in chrome), f"report {r.n}: template chrome changed")
         doc = lxml.html.fromstring(text)
-        assert doc.findtext(".//title") == r.title + SITE_SUFFIX
-        assert [h.text_content() for h in doc.cssselect(".detail-article-title h2")] == [r.title]
+        cc.check(doc.findtext(".//title") == r.title + SITE_SUFFIX,
+                 f"report {r.n}: <title> is not the title + {SITE_SUFFIX!r}")
+        cc.check([h.text_content() for h in doc.cssselect(".detail-article-title h2")] == [r.title],
+                 f"report {r.n}: the h2 is not the title")
         meta = cc.meta_tags(doc)
-        assert meta["ArticleTitle"] == r.title and meta["ContentSource"] == r.agency
-        assert meta["PubDate"].startswith(r.date) and urljoin(r.url, meta["Url"]) == r.url
+        cc.check(meta["ArticleTitle"] == r.title and meta["ContentSource"] == r.agency,
+                 f"report {r.n}: ArticleTitle or ContentSource meta tag wrong")
+        cc.check(meta["PubDate"].startswith(r.date) and urljoin(r.url, meta["Url"]) == r.url,
+                 f"report {r.n}: PubDate or Url meta tag wrong")
         header = cc.squash(doc.cssselect("ul.detail-article-infos")[0].text_content())
-        assert header.startswith(f"来源：{r.agency} 发表日期：{r.date} 打印"), header
+        cc.check(header.startswith(f"来源：{r.agency} 发表日期：{r.date} 打印"),
+                 f"report {r.n}: header line wrong: {header!r}")
         editors = doc.cssselect("div.TRS_Editor")
-        assert len(editors) == 1
+        cc.check(len(editors) == 1, f"report {r.n}: {len(editors)} div.TRS_Editor, expected 1")
         cc.check_body(editors[0], r.blocks, m, f"report {r.n}")
-        assert r.title in (m["paragraphs"][0] + (m["paragraphs"][1] if r.n == 2 else ""))
+        cc.check(r.title in (m["paragraphs"][0] + (m["paragraphs"][1] if r.n == 2 else "")),
+                 f"report {r.n}: the title is not in the body's first paragraphs")
     reachable, listed = set(), set()
     for url in manifest_data["list_pages"]:
         doc = lxml.html.fromstring(pages[url].decode("utf-8"))
         reachable |= cc.links(url, doc, "ul.list a") | cc.links(url, doc, ".shanxi-gov-page-box a")
         listed |= cc.links(url, doc, "ul.list a")
     cc.check_links(reachable, listed, in_cassette, set(manifest_data["non_reports"]), {r.url for r in reports})
-    assert C2 in reachable and C2 + "index_1.html" in reachable and C2 + "index.html" in reachable
+    cc.check(C2 in reachable and C2 + "index_1.html" in reachable and C2 + "index.html" in reachable,
+             "the sub-column's pages (index_1.html, index.html) are not linked")
 
 
 # ---------------------------------------------------------------------------------------
@@ -399,7 +413,7 @@ def main(argv=None) -> int:
     shared = cc.parse_shared(__doc__, argv)
     template = cc.read_text(shared / TEMPLATE)
     fragments = template_article_fragments(template)
-    assert len(fragments) > 20
+    cc.check(len(fragments) > 20, f"only {len(fragments)} fragments of the template's article to look for")
 
     reports = build_reports(shared)
     lists, non_reports = build_list_pages(reports)
