@@ -8,6 +8,7 @@ wraps its Python API). Every command that reads the archive takes ``--db`` (defa
     archive history URL [--diff A B]                 a report's versions; the diff of two
     archive search TERMS… [--portal P] [--limit N]   reports whose text holds every term
     archive export --format jsonl|csv|dir [-o OUT]   reports with their provenance
+    archive figures URL|FILE [--json]               the statistics tables as numbers, checked
 
 Exit status: 0 done, 1 nothing found / not a report, 2 bad input (usage, no archive).
 """
@@ -19,9 +20,9 @@ import os
 import sys
 
 from ..store import ArchiveError, default_path
-from . import exporting, pages, reading
+from . import exporting, figures, pages, reading
 
-COMMANDS = (pages, reading, exporting)
+COMMANDS = (pages, reading, exporting, figures)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -1,0 +1,93 @@
+"""``archive figures``: a report's statutory tables as numbers, with the template's checks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from ..figures import T3_COLUMNS, T4_COLUMNS, Figures, read_figures
+from ..files import Extracted
+from ..ingest import NotReadable, read_saved
+from .common import open_archive
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("figures", parents=[common], help="a report's statistics tables (表二/三/四) as numbers, checked",
+                       description="The tables of the 2019/2021 national template, read from a stored report "
+                                   "(its page and attachments) or from a saved page or file, with the "
+                                   "template's consistency checks.")
+    p.add_argument("target", help="a stored report URL, or a saved HTML page / PDF / DOCX / XLS(X) file")
+    p.add_argument("--json", action="store_true", help="template, tables, checks and sources as JSON")
+    p.set_defaults(func=figures)
+
+
+def figures(args) -> int:
+    sources = _sources(args)
+    if sources is None:
+        return 2
+    found = read_figures(sources)
+    if found is None:
+        n = sum(len(tables) for _, tables in sources)
+        print(f"archive figures: {args.target}: no statutory table (表三 or 表四) found; "
+              f"{n} other table(s) in {len(sources)} source(s)", file=sys.stderr)
+        return 1
+    if args.json:
+        json.dump(found.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render(found))
+    return 0
+
+
+def _sources(args):
+    if args.target.startswith(("http://", "https://")):
+        sources = open_archive(args).table_sources(args.target)
+        if sources is None:
+            print(f"archive figures: not a stored report: {args.target}", file=sys.stderr)
+        return sources
+    try:
+        result = read_saved(args.target, None, None)
+    except NotReadable as exc:
+        print(f"archive figures: {exc}", file=sys.stderr)
+        return None
+    where = {"from": "file", "path": Path(args.target).name,
+             "sha256": hashlib.sha256(Path(args.target).read_bytes()).hexdigest()}
+    if isinstance(result, Extracted):
+        return [(where, result.tables or [])]
+    return [(where, result.cleaned.tables if result.cleaned else [])]
+
+
+def _grid(title: str, columns, rows: dict) -> list[str]:
+    if not rows:
+        return []
+    cols = list(columns) or sorted({c for r in rows.values() for c in r})
+    names = list(rows)
+    width = max(len(n) for n in names)
+    cw = [max(len(c), 6) for c in cols]
+    lines = [title, " " * width + "  " + "  ".join(f"{c:>{w}}" for c, w in zip(cols, cw))]
+    for name in names:
+        cells = [rows[name].get(c) for c in cols]
+        lines.append(f"{name:<{width}}  " + "  ".join(
+            f"{'' if v is None or 'value' not in v or v['value'] is None else v['value']:>{w}}"
+            if isinstance(v, dict) else f"{'':>{w}}" for v, w in zip(cells, cw)))
+    return lines + [""]
+
+
+def render(f: Figures) -> str:
+    lines = [f"template {f.template or 'unknown'}", ""]
+    t2_cols = list(dict.fromkeys(c for r in f.table2.values() for c in r))
+    lines += _grid("table 二", t2_cols, f.table2)
+    lines += _grid("table 三", T3_COLUMNS, f.table3)
+    lines += _grid("table 四", T4_COLUMNS, f.table4)
+    failed = [c for c in f.checks if not c["ok"]]
+    lines.append(f"checks: {len(f.checks) - len(failed)} of {len(f.checks)} hold")
+    for c in failed:
+        note = " (blank cells counted as 0)" if c.get("nulls_as_zero") else ""
+        lines.append(f"  FAILS {c['rule']} {c['column']}: expected {c['expected']}, found {c['found']}{note}")
+    lines += [f"  problem: {p}" for p in f.problems]
+    for name, where in f.source.items():
+        lines.append(f"{name} from {where.get('from')} {where.get('url') or where.get('path') or ''} "
+                     f"table {where.get('table_index')}")
+    return "\n".join(lines) + "\n"

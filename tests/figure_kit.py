@@ -1,0 +1,87 @@
+"""Statutory tables built as HTML the way portals publish them (2021 template), with the messy
+variants real markup shows; read back through the archive's own table parser."""
+
+from __future__ import annotations
+
+import lxml.html
+
+from archive.tables import parse_table
+
+# (group cell, sub-row label, canonical key) in template order
+T3_ROWS_2021 = (
+    ("一、本年新收政府信息公开申请数量", None, "new"),
+    ("二、上年结转政府信息公开申请数量", None, "carried_over"),
+    ("（一）予以公开", None, "granted"),
+    ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", None, "partly_granted"),
+    *(("（三）不予公开", f"{i}.{w}", f"refused_{i}") for i, w in enumerate(
+        ("属于国家秘密", "其他法律行政法规禁止公开", "危及“三安全一稳定”", "保护第三方合法权益",
+         "属于三类内部事务信息", "属于四类过程性信息", "属于行政执法案卷", "属于行政查询事项"), 1)),
+    *(("（四）无法提供", f"{i}.{w}", f"unavailable_{i}") for i, w in enumerate(
+        ("本机关不掌握相关政府信息", "没有现成信息需要另行制作", "补正后申请内容仍不明确"), 1)),
+    *(("（五）不予处理", f"{i}.{w}", f"not_handled_{i}") for i, w in enumerate(
+        ("信访举报投诉类申请", "重复申请", "要求提供公开出版物", "无正当理由大量反复申请",
+         "要求行政机关确认或重新出具已获取信息"), 1)),
+    *(("（六）其他处理", f"{i}.{w}", f"other_{i}") for i, w in enumerate(
+        ("申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+         "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "其他"), 1)),
+    ("（七）总计", None, "total"),
+    ("四、结转下年度继续办理", None, "carried_forward"),
+)
+
+
+def consistent_values() -> dict[str, list]:
+    """Figures that satisfy every check: 12 new + 3 carried over = 13 handled + 2 carried forward."""
+    handled = {"granted": [5, 1, 0, 0, 0, 0], "partly_granted": [1, 0, 0, 0, 0, 0], "refused_6": [1, 0, 0, 0, 0, 0],
+               "unavailable_1": [3, 1, 0, 0, 0, 0], "not_handled_2": [1, 0, 0, 0, 0, 0]}
+    values = {key: [0] * 6 for _, _, key in T3_ROWS_2021}
+    values.update(handled)
+    values["new"] = [10, 2, 0, 0, 0, 0]
+    values["carried_over"] = [3, 0, 0, 0, 0, 0]
+    values["total"] = [11, 2, 0, 0, 0, 0]
+    values["carried_forward"] = [2, 0, 0, 0, 0, 0]
+    return {k: v + [sum(v)] for k, v in values.items()}
+
+
+def table3_html(values: dict[str, list], *, numbered: bool = True, wide_person_header: bool = False,
+                cell=str) -> str:
+    """Table 三 as HTML: the 三、本年度办理结果 cell spans the outcome rows, group cells span their
+    sub-rows. ``numbered=False`` drops the sub-rows' "1." numbers; ``wide_person_header`` makes
+    the 自然人 header span two columns over one data column (headers that do not line up);
+    ``cell`` renders a value."""
+    person = '<td rowspan="2" colspan="2">自然人</td>' if wide_person_header else '<td rowspan="2">自然人</td>'
+    head = ('<tr><td colspan="3" rowspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>'
+            '<td colspan="7">申请人情况</td></tr>'
+            f'<tr>{person}<td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>'
+            '<tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>')
+    body, groups_done = [], set()
+    outcome_rows = [r for r in T3_ROWS_2021 if r[2] not in ("new", "carried_over", "carried_forward")]
+    for group, sub, key in T3_ROWS_2021:
+        tds = "".join(f"<td>{cell(v)}</td>" for v in values[key])
+        if key in ("new", "carried_over", "carried_forward"):
+            body.append(f'<tr><td colspan="3">{group}</td>{tds}</tr>')
+            continue
+        lead = ""
+        if key == "granted":
+            lead = f'<td rowspan="{len(outcome_rows)}">三、本年度办理结果</td>'
+        if sub is None:
+            body.append(f'<tr>{lead}<td colspan="2">{group}</td>{tds}</tr>')
+            continue
+        if group not in groups_done:
+            groups_done.add(group)
+            n = sum(1 for g, s, _ in T3_ROWS_2021 if g == group)
+            lead += f'<td rowspan="{n}">{group}</td>'
+        label = sub if numbered else sub.split(".", 1)[1]
+        body.append(f"<tr>{lead}<td>{label}</td>{tds}</tr>")
+    return f"<table border='1'>{head}{''.join(body)}</table>"
+
+
+def table4_html(values: list) -> str:
+    groups = "".join(f"<td>{w}</td>" for _ in range(3) for w in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计"))
+    return ("<table><tr><td colspan='5'>行政复议</td><td colspan='10'>行政诉讼</td></tr>"
+            "<tr><td colspan='5'></td><td colspan='5'>未经复议直接起诉</td><td colspan='5'>复议后起诉</td></tr>"
+            f"<tr>{groups}</tr><tr>{''.join(f'<td>{v}</td>' for v in values)}</tr></table>")
+
+
+def tables(*html: str) -> list[dict]:
+    """HTML tables → the grids the archive stores."""
+    return [parse_table(lxml.html.fragment_fromstring(h)).to_json() for h in html]
