@@ -100,24 +100,18 @@ _NOT_HANDLED = ("信访", "重复申请", "公开出版物", "大量反复", "�
 _OTHER_2021 = ("逾期不补正", "缴纳费用", "其他")
 _GROUPS = (("不予公开", "refused", _REFUSED), ("无法提供", "unavailable", _UNAVAILABLE),
            ("不予处理", "not_handled", _NOT_HANDLED), ("其他处理", "other", _OTHER_2021))
+# rows that are no group's sub-row, tried in this order (部分公开 before 予以公开)
+_T3_PLAIN = (("本年新收", "new"), ("上年结转", "carried_over"), ("结转下年度", "carried_forward"), ("总计", "total"),
+             ("部分公开", "partly_granted"), ("予以公开", "granted"))
 _SUB = re.compile(r"(?:^|\s|）|\))(\d)[.．、]")
 
 
 def _t3_key(label: str, previous_group: str | None) -> tuple[str | None, str | None]:
     """(canonical row key, group) of a table-三 row label."""
     s = _squash(label)
-    if "本年新收" in s:
-        return "new", None
-    if "上年结转" in s:
-        return "carried_over", None
-    if "结转下年度" in s:
-        return "carried_forward", None
-    if "总计" in s:
-        return "total", None
-    if "部分公开" in s:
-        return "partly_granted", None
-    if "予以公开" in s:
-        return "granted", None
+    plain = next((key for word, key in _T3_PLAIN if word in s), None)
+    if plain:
+        return plain, None
     group = next((g for word, g, _ in _GROUPS if word in s), None)
     sub = _SUB.search(unicodedata.normalize("NFKC", label))
     if group is None:  # a sub-row whose group cell was lost (a PDF page break): its words say
@@ -137,10 +131,10 @@ def _t3_key(label: str, previous_group: str | None) -> tuple[str | None, str | N
     return (f"{group}_{n}" if n else None), group
 
 
-def find_table3(tables: list[dict]) -> tuple[int, dict, list[str]] | None:
+def find_table3(tables: list[dict], parsed: list[list[Row]] | None = None) -> tuple[int, dict, list[str]] | None:
     """(index, {row: {col: value}}, problems) of the first table that holds table 三."""
     for i, table in enumerate(tables):
-        rows = rows_of(table)
+        rows = parsed[i] if parsed else rows_of(table)
         labels = [_squash(r.label) for r in rows]
         if not any("本年新收" in x for x in labels) or not any("结转下年度" in x or "总计" in x for x in labels):
             continue
@@ -153,8 +147,7 @@ def find_table3(tables: list[dict]) -> tuple[int, dict, list[str]] | None:
         problems: list[str] = []
         group = None
         for row in rows:
-            key, group_now = _t3_key(row.label, group)
-            group = group_now or (group if key and key.startswith(("refused", "unavailable", "not_handled", "other")) else None)
+            key, group = _t3_key(row.label, group)
             if key is None or not row.values:
                 continue
             if len(row.values) != len(T3_COLUMNS):
@@ -177,16 +170,16 @@ def _values(row: Row, columns, problems: list[str], where: str) -> dict:
 
 
 # --- table 四 ------------------------------------------------------------------------------------
-def find_table4(tables: list[dict]) -> tuple[int, dict, list[str]] | None:
+def find_table4(tables: list[dict], parsed: list[list[Row]] | None = None) -> tuple[int, dict, list[str]] | None:
     for i, table in enumerate(tables):
         text = _squash(" ".join(c["text"] for c in table.get("cells") or []))
         if "行政复议" not in text or "结果维持" not in text or "尚未审结" not in text:
             continue
-        rows = [r for r in rows_of(table) if len(r.values) >= 15]
+        rows = [r for r in (parsed[i] if parsed else rows_of(table)) if len(r.values) >= 15]
         if not rows:
             continue
-        row = rows[-1]
-        row.values, row.positions = row.values[-15:], row.positions[-15:]
+        last = rows[-1]
+        row = Row(last.index, last.label, last.values[-15:], last.positions[-15:])  # the shared row stays as read
         problems: list[str] = []
         flat = _values(row, [f"{g}.{c}" for g in T4_GROUPS for c in T4_COLUMNS], problems, "table 四")
         out = {g: {c: flat[f"{g}.{c}"] for c in T4_COLUMNS} for g in T4_GROUPS}
@@ -210,20 +203,24 @@ def _t2_column(text: str) -> str | None:
     return next((key for word, key in _T2_COLUMNS if word in s), None)
 
 
-def find_table2(tables: list[dict]) -> tuple[int, dict, str | None, list[str]] | None:
+def find_table2(tables: list[dict],
+                parsed: list[list[Row]] | None = None) -> tuple[int, dict, str | None, list[str]] | None:
     for i, table in enumerate(tables):
-        rows = rows_of(table)
+        rows = parsed[i] if parsed else rows_of(table)
         if not any("信息内容" in _squash(r.label) for r in rows):
             continue
         out: dict[str, dict] = {}
         problems: list[str] = []
         header: list[str] = []
         template = None
+        by_row: dict[int, list[dict]] = {}
+        for cell in table.get("cells") or []:
+            by_row.setdefault(cell["r"], []).append(cell)
         for row in rows:
             s = _squash(row.label)
-            own = [c for c in table["cells"] if c["r"] == row.index]
             if "信息内容" in s:
-                header = [k for k in (_t2_column(c["text"]) for c in sorted(own, key=lambda c: c["c"])) if k]
+                own = sorted(by_row.get(row.index, []), key=lambda c: c["c"])
+                header = [k for k in (_t2_column(c["text"]) for c in own) if k]
                 if "issued" in header:
                     template = "2021"
                 elif "made" in header or "last_year" in header:
@@ -267,9 +264,10 @@ def read_figures(sources: list[tuple[dict, list[dict]]]) -> Figures | None:
     what it is (``{"from": "page", "sha256": …}``). None when no statutory table is found."""
     found: dict[str, tuple] = {}
     for where, tables in sources:
+        parsed = [rows_of(t) for t in tables]  # once per table, for all three finders
         for name, finder in (("table2", find_table2), ("table3", find_table3), ("table4", find_table4)):
             if name not in found:
-                hit = finder(tables)
+                hit = finder(tables, parsed)
                 if hit:
                     found[name] = (where, hit)
     if "table3" not in found and "table4" not in found:

@@ -163,11 +163,18 @@ class PortalSpider(scrapy.Spider):
         return bool(self.settings.get("CASSETTE")) and self.settings.get("CASSETTE_RECORD_MODE", "none") == "none"
 
     def _request(self, url: str, callback, role: str, found_on: str | None, state: UrlState | None = None,
-                 **meta) -> scrapy.Request:
-        return scrapy.Request(url, callback=callback, errback=self.on_error,
-                              headers=self.policy.conditional_headers(state),
-                              meta={"found_on": found_on, "role": role, "state": state,
-                                    "handle_httpstatus_list": SEE_STATUSES, **meta})
+                 formdata: dict | None = None, **meta) -> scrapy.Request:
+        """Every request of the walk: conditional where the URL is known, the same meta keys;
+        ``formdata``: a POSTed form (Hanweb's further list pages)."""
+        kind, extra = (scrapy.Request, {}) if formdata is None else (scrapy.FormRequest, {"formdata": formdata})
+        return kind(url, callback=callback, errback=self.on_error, headers=self.policy.conditional_headers(state),
+                    meta={"found_on": found_on, "role": role, "state": state,
+                          "handle_httpstatus_list": SEE_STATUSES, **meta}, **extra)
+
+    def _state(self, url: str, kind: str, fetch, **fields) -> UrlState:
+        """What the next crawl needs to know of a URL just fetched."""
+        return UrlState(url=url, kind=kind, spider=self.name, etag=fetch.etag, last_modified=fetch.last_modified,
+                        sha256=fetch.sha256, last_status=fetch.status, **fields)
 
     def list_request(self, url: str, found_on: str | None) -> scrapy.Request:
         return self._request(url, self.parse_list, "list", found_on, self.archive.state(url))
@@ -213,9 +220,7 @@ class PortalSpider(scrapy.Spider):
         folders = [f for f in page.folders if self.wanted_section(f) and self._wanted_folder(f)]
         pages = [list_url(u) for u in page.pages]
         links = {"folders": folders, "pages": pages, "entries": [(e.url, e.title, e.date) for e in page.entries]}
-        state = UrlState(url=list_url(response.url), kind="list", spider=self.name, etag=fetch.etag,
-                         last_modified=fetch.last_modified, sha256=fetch.sha256, last_status=response.status)
-        state.links = ListLinks(**links)
+        state = self._state(list_url(response.url), "list", fetch, links=ListLinks(**links))
         reason = (f"{len(page.entries)} reports ({changed} new or changed), {len(pages)} pages, "
                   f"{len(folders)} sub-columns")
         yield FetchItem(fetch.but(outcome="list", reason=reason), state, listed)
@@ -225,10 +230,8 @@ class PortalSpider(scrapy.Spider):
         more_pages = getattr(self.platform, "more_pages", None)  # Hanweb: POSTs to dataproxy.jsp
         if more_pages and self.policy.follow_more_pages(changed):
             for page_request in more_pages(response.url, text):
-                yield scrapy.FormRequest(
-                    page_request.url, formdata=page_request.form, callback=self.parse_list, errback=self.on_error,
-                    meta={"found_on": response.url, "role": "list", "state": None,
-                          "handle_httpstatus_list": SEE_STATUSES})
+                yield self._request(page_request.url, self.parse_list, "list", response.url,
+                                    formdata=page_request.form)
         yield from requests
 
     def _decide(self, entries: list[Entry], found_on: str) -> tuple[list, list[str], int]:
@@ -296,9 +299,8 @@ class PortalSpider(scrapy.Spider):
         entry: Entry = response.meta["entry"]
         fetch = self._fetch(response)
         previous: UrlState | None = response.meta.get("state")
-        state = UrlState(url=self.canonical(response.url), kind="report", spider=self.name, etag=fetch.etag,
-                         last_modified=fetch.last_modified, sha256=fetch.sha256, last_status=response.status,
-                         list_title=entry.title, list_date=entry.date)
+        state = self._state(self.canonical(response.url), "report", fetch, list_title=entry.title,
+                            list_date=entry.date)
         if response.status == 304:
             self.crawler.stats.inc_value("archive/reports/not_modified")
             state.sha256 = None
@@ -321,11 +323,9 @@ class PortalSpider(scrapy.Spider):
         for attachment in attachments:
             if page_unchanged and self.archive.state(attachment["url"]):
                 continue  # same page as last time, file already fetched
-            yield scrapy.Request(
-                attachment["url"], callback=self.parse_attachment, errback=self.on_error,
-                meta={"found_on": response.url, "role": "attachment", "report_url": report_url,
-                      "name": attachment.get("name"), "handle_httpstatus_list": SEE_STATUSES,
-                      "download_maxsize": self.settings.getint("ARCHIVE_MAX_ATTACHMENT_BYTES")})
+            yield self._request(attachment["url"], self.parse_attachment, "attachment", response.url,
+                                report_url=report_url, name=attachment.get("name"),
+                                download_maxsize=self.settings.getint("ARCHIVE_MAX_ATTACHMENT_BYTES"))
 
     def parse_attachment(self, response):
         fetch = self._fetch(response)
@@ -335,8 +335,7 @@ class PortalSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"archive/attachments/{verdict.kind}")
             yield FetchItem(fetch.but(outcome=f"attachment-{verdict.kind}", reason=verdict.reason))
             return
-        state = UrlState(url=response.url, kind="attachment", spider=self.name, etag=fetch.etag,
-                         last_modified=fetch.last_modified, sha256=fetch.sha256, last_status=response.status)
+        state = self._state(response.url, "attachment", fetch)
         yield FileItem(fetch, response.body, header_value(headers, "Content-Type"), response.meta.get("name"),
                        state, linked_from=response.meta.get("report_url"))
 
