@@ -145,11 +145,9 @@ def build_reports(shared: Path) -> list[Report]:
     cc.check(b3[0].text == reports[2].title, "report 3: the title is not the first line of the text")
     cc.check(b4[0].text == reports[3].title and b5[0].text == reports[4].title,
              "reports 4 and 5: the title is not the first line of the text")
+    cc.check_listed_reports(reports)
     for r in reports:
-        cc.check(r.title.startswith(r.agency) and str(r.year) in r.title,
-                 f"report {r.n}: the title {r.title!r} does not start with the agency or lacks the year")
-        cc.check(r.published.year == r.year + 1 and r.published.month <= 3,
-                 f"report {r.n}: not published in Jan-Mar of the year after {r.year}")
+        cc.check(r.title.startswith(r.agency), f"report {r.n}: the title {r.title!r} does not start with the agency")
         cc.check(len(str(r.doc_id)) == 7, f"report {r.n}: doc id {r.doc_id} is not 7 digits")
     cc.check_seed_coverage(text001, b1, skip_tail=3)
     cc.check_seed_coverage(text002, b3, skip=1)

@@ -164,3 +164,24 @@ def assert_undecodable(raw: bytes, encoding: str, what: str) -> None:
         pass
     else:
         raise BuildError(f"{what} decodes as {encoding}")
+
+
+def check_listed_reports(reports, *, titles_in_scripts: bool = False) -> None:
+    """What every constructed column's reports must be: the agency (spaces aside) and the year in
+    the title, published in January–March of the following year, and — where the page template
+    puts the title into a JavaScript string — no quote or backslash in it."""
+    for r in reports:
+        check(r.agency in r.title.replace(" ", "") or r.agency in r.title,
+              f"report {r.n}: agency {r.agency!r} not in the title {r.title!r}")
+        check(str(r.year) in r.title, f"report {r.n}: year {r.year} not in the title {r.title!r}")
+        check(r.published.year == r.year + 1 and r.published.month <= 3,
+              f"report {r.n}: not published in Jan-Mar of the year after {r.year}")
+        if titles_in_scripts:
+            check("'" not in r.title and "\\" not in r.title,
+                  f"report {r.n}: the title holds a quote or a backslash (it goes into a JS string)")
+
+
+def check_titles(reports, expected: dict[int, str]) -> None:
+    """The titles are the reports' own: report ``n`` (1-based) has the title its text gives."""
+    for n, title in expected.items():
+        check(reports[n - 1].title == title, f"report {n}: unexpected title {reports[n - 1].title!r}")
