@@ -1,0 +1,74 @@
+"""The statutory tables of a report (2019 / 2021 national template) as numbers, with the
+template's consistency checks (docs/portals.md, "The document").
+
+Input: the table grids the archive keeps (``archive.tables.Table.to_json()``: positioned cells,
+spans resolved), from the page or its attachments. Tables are recognised by their row labels,
+not by their position; values are read from the cells that *start* in a row, right of its
+labels, so header colspans that do not line up with the data cells do not shift them.
+
+Values are kept as published: integers, decimals, negative changes; a unit printed in the cell is
+stripped; a blank cell, "—", "/", "无" is ``None`` (never 0); a cell whose text is not a number is
+``None`` and reported in ``problems``. In a check a null counts as 0, and the check says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .checks import run_checks
+from .grid import Row, rows_of
+from .statutory import T3_COLUMNS, T4_COLUMNS, T4_GROUPS, find_table2, find_table3, find_table4
+from .values import parse_value
+
+__all__ = ["T3_COLUMNS", "T4_COLUMNS", "T4_GROUPS", "Figures", "Row", "find_table2", "find_table3", "find_table4",
+           "parse_value", "read_figures", "rows_of", "run_checks"]
+
+
+@dataclass
+class Figures:
+    template: str | None
+    table2: dict = field(default_factory=dict)
+    table3: dict = field(default_factory=dict)
+    table4: dict = field(default_factory=dict)
+    checks: list[dict] = field(default_factory=list)
+    source: dict = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def numbers(self, table: str) -> dict:
+        """``{row: {col: value}}`` (the interface shape), without raw text and positions."""
+        return {r: {c: v["value"] for c, v in cols.items()} for r, cols in getattr(self, table).items()}
+
+    def to_json(self) -> dict:
+        return {"template": self.template, "table2": self.numbers("table2"), "table3": self.numbers("table3"),
+                "table4": self.numbers("table4"), "checks": self.checks, "source": self.source,
+                "problems": self.problems}
+
+
+def read_figures(sources: list[tuple[dict, list[dict]]]) -> Figures | None:
+    """``sources``: (where, tables) pairs — the page first, then each attachment; ``where`` says
+    what it is (``{"from": "page", "sha256": …}``). None when no statutory table is found."""
+    found: dict[str, tuple] = {}
+    for where, tables in sources:
+        parsed = [rows_of(t) for t in tables]  # once per table, for all three finders
+        for name, finder in (("table2", find_table2), ("table3", find_table3), ("table4", find_table4)):
+            if name not in found:
+                hit = finder(tables, parsed)
+                if hit:
+                    found[name] = (where, hit)
+    if "table3" not in found and "table4" not in found:
+        return None
+    figures = Figures(template=None)
+    for name, (where, hit) in found.items():
+        setattr(figures, name, hit[1])
+        figures.problems += hit[-1]
+        figures.source[name] = {**where, "table_index": hit[0]}
+    template2 = found["table2"][1][2] if "table2" in found else None
+    figures.template = template2 or _template_from_table3(figures.table3)
+    figures.checks = run_checks(figures)
+    return figures
+
+
+def _template_from_table3(t3: dict) -> str | None:
+    if any(k.startswith("other_") for k in t3):
+        return "2021"
+    return "2019" if "other" in t3 else None
