@@ -310,19 +310,21 @@ class Archive:
             "FROM attachments a LEFT JOIN files f ON f.sha256 = a.sha256 WHERE a.report_url = ? ORDER BY a.id",
             [report_url]))
 
-    def table_sources(self, url: str) -> list[tuple[dict, list[dict]]] | None:
-        """The table grids a report's current version holds, then those of its attachments, each
-        with where it came from; None for a URL that is not a stored report."""
+    def table_sources(self, url: str, version_id: int | None = None) -> list[tuple[dict, list[dict], str]] | None:
+        """What a report's figures are read from: the grids and text of a version (the current
+        one unless ``version_id``), then those of the report's attachments, each with where it
+        came from; None for a URL that is not a stored report."""
         report = self.report(url)
-        if report is None or report.get("current_version") is None:
+        if report is None or (version_id or report.get("current_version")) is None:
             return None
-        version = self.version(report["current_version"])
+        version = self.version(version_id or report["current_version"])
         out = [({"from": "page", "url": url, "version_id": version["id"], "sha256": version["raw_sha256"]},
-                version.get("tables") or [])]
+                version.get("tables") or [], version.get("text") or "")]
         for row in self.db.query(
-                "SELECT a.url, f.sha256, f.tables FROM attachments a JOIN files f ON f.sha256 = a.sha256 "
-                "WHERE a.report_url = ? AND f.tables IS NOT NULL ORDER BY a.id", [url]):
-            out.append(({"from": "attachment", "url": row["url"], "sha256": row["sha256"]}, json.loads(row["tables"])))
+                "SELECT a.url, f.sha256, f.tables, f.text FROM attachments a JOIN files f ON f.sha256 = a.sha256 "
+                "WHERE a.report_url = ? ORDER BY a.id", [url]):
+            out.append(({"from": "attachment", "url": row["url"], "sha256": row["sha256"]},
+                        json.loads(row["tables"]) if row["tables"] else [], row["text"] or ""))
         return out
 
     def current_text(self, url: str) -> str | None:

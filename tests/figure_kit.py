@@ -85,3 +85,54 @@ def table4_html(values: list) -> str:
 def tables(*html: str) -> list[dict]:
     """HTML tables → the grids the archive stores."""
     return [parse_table(lxml.html.fragment_fromstring(h)).to_json() for h in html]
+
+
+def flattened(table: dict, shape: str) -> str:
+    """A grid as text the way tables reach us flattened: ``cells`` one cell per line (the
+    cells that start in each row, empty ones dropped), ``tabs`` one row per line with a tab per
+    column (PDF text: a spanned column is an empty cell), ``pipes`` the archive's own rendering."""
+    starts: dict[int, dict[int, str]] = {}
+    for cell in table["cells"]:
+        starts.setdefault(cell["r"], {})[cell["c"]] = cell["text"]
+    lines = []
+    for r in range(table["n_rows"]):
+        own = starts.get(r, {})
+        if shape == "cells":
+            lines += [own[c] for c in sorted(own) if own[c]]
+        elif shape == "tabs":
+            lines.append("\t".join(own.get(c, "") for c in range(table["n_cols"])))
+        else:
+            lines.append(" | ".join(own[c] for c in sorted(own)))
+    return "\n".join(lines)
+
+
+TABLE2_2021_CELLS = """第二十条第（一）项
+信息内容
+本年制发件数
+本年废止件数
+现行有效件数
+规章
+0
+0
+3
+行政规范性文件
+2
+1
+15
+第二十条第（五）项
+信息内容
+本年处理决定数量
+行政许可
+1,204
+第二十条第（六）项
+信息内容
+本年处理决定数量
+行政处罚
+87
+行政强制
+—
+第二十条第（八）项
+信息内容
+本年收费金额（单位：万元）
+行政事业性收费
+0.5"""

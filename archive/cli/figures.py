@@ -28,17 +28,20 @@ def figures(args) -> int:
     if sources is None:
         return 2
     found = read_figures(sources)
-    if found is None:
-        n = sum(len(tables) for _, tables in sources)
+    if found is None or not found.statutory:
+        n = sum(len(s[1]) for s in sources)
+        instead = (f"a pre-2019 附表 of {len(found.table_pre2019)} labelled row(s) (printed)" if found
+                   else "no pre-2019 附表 either")
         print(f"archive figures: {args.target}: no statutory table (表三 or 表四) found; "
-              f"{n} other table(s) in {len(sources)} source(s)", file=sys.stderr)
+              f"{n} other table(s) in {len(sources)} source(s); {instead}", file=sys.stderr)
+    if found is None:
         return 1
     if args.json:
         json.dump(found.to_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(render(found))
-    return 0
+    return 0 if found.statutory else 1
 
 
 def _sources(args):
@@ -55,8 +58,9 @@ def _sources(args):
     where = {"from": "file", "path": Path(args.target).name,
              "sha256": hashlib.sha256(Path(args.target).read_bytes()).hexdigest()}
     if isinstance(result, Extracted):
-        return [(where, result.tables or [])]
-    return [(where, result.cleaned.tables if result.cleaned else [])]
+        return [(where, result.tables or [], result.text)]
+    cleaned = result.cleaned
+    return [(where, cleaned.tables if cleaned else [], cleaned.text if cleaned else None)]
 
 
 def _grid(title: str, columns, rows: dict) -> list[str]:
@@ -75,14 +79,30 @@ def _grid(title: str, columns, rows: dict) -> list[str]:
     return lines + [""]
 
 
+def _pre2019(rows: list[dict]) -> list[str]:
+    if not rows:
+        return []
+    width = max(len(r["label"]) for r in rows)
+    lines, section = ["附表 (pre-2019: labelled rows as published)"], None
+    for r in rows:
+        if r["section"] != section:
+            section = r["section"]
+            lines.append(f"  {section}")
+        values = "  ".join("" if v is None else str(v) for v in r["values"])
+        lines.append(f"    {r['label']:<{width}}  {r['unit'] or '':<4}  {values}")
+    return lines + [""]
+
+
 def render(f: Figures) -> str:
     lines = [f"template {f.template or 'unknown'}", ""]
+    lines += _pre2019(f.table_pre2019)
     t2_cols = list(dict.fromkeys(c for r in f.table2.values() for c in r))
     lines += _grid("table 二", t2_cols, f.table2)
     lines += _grid("table 三", T3_COLUMNS, f.table3)
     lines += _grid("table 四", T4_COLUMNS, f.table4)
     failed = [c for c in f.checks if not c["ok"]]
-    lines.append(f"checks: {len(f.checks) - len(failed)} of {len(f.checks)} hold")
+    if f.statutory:
+        lines.append(f"checks: {len(f.checks) - len(failed)} of {len(f.checks)} hold")
     for c in failed:
         note = " (blank cells counted as 0)" if c.get("nulls_as_zero") else ""
         lines.append(f"  FAILS {c['rule']} {c['column']}: expected {c['expected']}, found {c['found']}{note}")
