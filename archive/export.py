@@ -29,9 +29,10 @@ from pathlib import Path
 from typing import Iterator, Sequence
 from urllib.parse import urlsplit
 
+from . import figure_store
 from .store import Archive, ArchiveError
 
-FORMATS = ("jsonl", "csv", "dir")
+FORMATS = ("jsonl", "csv", "dir", "figures")
 
 CSV_COLUMNS = ("url", "portal", "section", "agency", "title", "report_year", "pub_date", "source",
                "list_title", "list_date", "first_seen", "last_seen", "gone_since", "version_count",
@@ -124,6 +125,34 @@ def write_csv(records: Iterator[dict], out: io.TextIOBase) -> int:
     return n
 
 
+FIGURE_COLUMNS = ("portal", "agency", "report_year", "url", "title", "version_id", "template", "checks_run",
+                  "checks_failed") + figure_store.CELLS
+
+
+def figure_rows(archive: Archive, reports: list[dict]) -> Iterator[dict]:
+    """One row per report: its current version's template, failed checks (``rule:column``,
+    space-separated) and every canonical cell (empty: blank as published, or not in the report)."""
+    for report in reports:
+        sets = next(archive.db.query("SELECT * FROM figure_sets WHERE version_id = ?", [report["current_version"]]),
+                    None) or {}
+        row = {k: report.get(k) for k in ("portal", "agency", "report_year", "url", "title")}
+        row.update(version_id=report["current_version"], template=sets.get("template"),
+                   checks_run=sets.get("checks_run"),
+                   checks_failed=" ".join(json.loads(sets["failed"])) if sets.get("failed") else "")
+        row.update(figure_store.cells_of(archive, report["current_version"]))
+        yield row
+
+
+def write_figures(rows: Iterator[dict], out: io.TextIOBase) -> int:
+    writer = csv.DictWriter(out, fieldnames=FIGURE_COLUMNS, extrasaction="ignore")  # only canonical cells
+    writer.writeheader()
+    n = 0
+    for row in rows:
+        writer.writerow(row)
+        n += 1
+    return n
+
+
 _EXT = {"text/html": ".html", "application/xhtml+xml": ".html", "application/pdf": ".pdf",
         "application/msword": ".doc", "application/vnd.ms-excel": ".xls",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
@@ -209,8 +238,11 @@ def export(archive: Archive, fmt: str, out: str | os.PathLike | None, portals: S
         if out is None:
             raise ArchiveError("the dir format needs an output directory (-o DIR)")
         return write_dir(archive, reports, Path(out))
-    records = (report_record(archive, r) for r in reports)
-    writer = write_jsonl if fmt == "jsonl" else write_csv
+    if fmt == "figures":
+        records, writer = figure_rows(archive, reports), write_figures
+    else:
+        records = (report_record(archive, r) for r in reports)
+        writer = write_jsonl if fmt == "jsonl" else write_csv
     if out is None:
         return writer(records, stdout)
     count = 0
@@ -219,5 +251,5 @@ def export(archive: Archive, fmt: str, out: str | os.PathLike | None, portals: S
         nonlocal count
         count = writer(records, handle)
 
-    _atomic_write(Path(out), write, "utf-8-sig" if fmt == "csv" else "utf-8")
+    _atomic_write(Path(out), write, "utf-8-sig" if fmt in ("csv", "figures") else "utf-8")
     return count

@@ -14,6 +14,9 @@ Tables (see the README's data dictionary for every column):
 ``attachments``  which report page links which file
 ``url_state``    what the next crawl needs to fetch only what changed (internal)
 ``crawls``       one row per crawl job
+``figure_sets``  one row per version whose statutory tables were looked for: template, sources, checks
+``figures``      one row per cell of a version's statutory tables (or pre-2019 附表): value, raw text
+``figure_checks`` one row per consistency check run on a version's figures
 ``meta``         key/value: ``schema_version``
 """
 
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Foreign keys, declared so that sqlite-utils and Datasette can follow them (SQLite does not
 # enforce them here: a report row and its first version point at each other).
@@ -35,6 +38,15 @@ FOREIGN_KEYS = (
     ("attachments", "sha256", "files", "sha256"),
     ("attachments", "fetch_id", "fetches", "id"),
     ("files", "first_fetch_id", "fetches", "id"),
+)
+_V2_FOREIGN_KEYS = FOREIGN_KEYS
+FOREIGN_KEYS = _V2_FOREIGN_KEYS + (  # v3: created with them
+    ("figure_sets", "version_id", "versions", "id"),
+    ("figure_sets", "report_url", "reports", "url"),
+    ("figures", "version_id", "versions", "id"),
+    ("figures", "report_url", "reports", "url"),
+    ("figure_checks", "version_id", "versions", "id"),
+    ("figure_checks", "report_url", "reports", "url"),
 )
 
 FTS_COLUMNS = ["text", "text_simplified"]
@@ -115,10 +127,36 @@ def _v2(db: sqlite_utils.Database) -> None:
                    "ELSE error END WHERE error IS NOT NULL")
     # add_foreign_keys rebuilds the tables (sqlite-utils' transform), which drops triggers: the
     # full-text index's triggers are made again after it
-    db.add_foreign_keys([fk for fk in FOREIGN_KEYS if not _has_fk(db, *fk)])
+    db.add_foreign_keys([fk for fk in _V2_FOREIGN_KEYS if not _has_fk(db, *fk)])
     db["reports"].create_index(["column"], if_not_exists=True)
     db["attachments"].create_index(["sha256"], if_not_exists=True)
     _enable_fts(db, replace=True)
+
+
+def _v3(db: sqlite_utils.Database) -> None:
+    """The statutory tables as numbers (``archive.figures``): written when a version or an
+    attachment is stored; an upgraded archive fills them with ``archive figures --rebuild``."""
+    db["figure_sets"].create(
+        {"version_id": int, "report_url": str, "template": str, "statutory": int, "cells": int,
+         "checks_run": int, "checks_failed": int, "failed": str, "problems": str, "source": str,
+         "computed_at": str, "software": str},
+        pk="version_id", if_not_exists=True,
+        foreign_keys=[("version_id", "versions", "id"), ("report_url", "reports", "url")],
+    )
+    # value, expected, found: no declared type, so that a number keeps the type it was published
+    # in (21 stays an integer, 5.0 and 7730.28 stay decimals); REAL or NUMERIC would convert
+    db.execute("""CREATE TABLE IF NOT EXISTS figures (
+        id INTEGER PRIMARY KEY, version_id INTEGER REFERENCES versions(id), report_url TEXT REFERENCES reports(url),
+        template TEXT, table_name TEXT, row_key TEXT, column_key TEXT, value, raw TEXT, position TEXT,
+        source TEXT, section TEXT, unit TEXT)""")
+    db.execute("""CREATE TABLE IF NOT EXISTS figure_checks (
+        id INTEGER PRIMARY KEY, version_id INTEGER REFERENCES versions(id), report_url TEXT REFERENCES reports(url),
+        rule TEXT, column_key TEXT, ok INTEGER, expected, found, nulls_as_zero INTEGER)""")
+    db["figures"].create_index(["version_id"], if_not_exists=True)
+    db["figures"].create_index(["table_name", "row_key", "column_key"], if_not_exists=True)
+    db["figure_checks"].create_index(["version_id"], if_not_exists=True)
+    db["figure_sets"].create_index(["report_url"], if_not_exists=True)
+    db["figure_sets"].create_index(["checks_failed"], if_not_exists=True)
 
 
 def _has_fk(db, table, column, other_table, other_column) -> bool:
@@ -134,7 +172,7 @@ def _enable_fts(db: sqlite_utils.Database, replace: bool = False) -> None:
             db["versions"].rebuild_fts()
 
 
-MIGRATIONS = {1: _v1, 2: _v2}
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3}
 
 
 def version_of(db: sqlite_utils.Database) -> int:

@@ -19,7 +19,7 @@ from typing import Iterator, Sequence
 
 import sqlite_utils
 
-from . import schema
+from . import figure_store, schema
 from .records import Fetch, ListLinks, Report, Stored, UrlState, Version, sha256, utcnow
 
 DEFAULT_PATH = "archive.db"
@@ -164,8 +164,18 @@ class Archive:
                 state.clean_sha256, state.changed = clean_hash, outcome != "unchanged"
                 self._save_state(state, now)
             if file is not None:  # the report is a file: store it too, from the same exchange
-                self._file_rows(fetch, fetch_id, version.raw, version.content_type, file, url, file.get("name"))
+                self._file_rows(fetch, fetch_id, version.raw, version.content_type, file, url, file.get("name"),
+                                figures=False)
+            if outcome != "unchanged":
+                self._refresh_figures(url, version_id)
         return Stored(outcome, url, version_id, fetch_id)
+
+    def _refresh_figures(self, url: str, version_id: int | None = None) -> None:
+        """Rewrite the figures of a report's version (default: the current one) from its tables
+        and its attachments' (inside the caller's transaction)."""
+        sources = self.table_sources(url, version_id)
+        if sources is not None:
+            figure_store.write(self.db, url, sources[0][0]["version_id"], sources)
 
     def _insert_version(self, url: str, now: str, fetch_id: int, version: Version, clean_hash: str) -> int:
         row = asdict(version)
@@ -190,7 +200,7 @@ class Archive:
         return result
 
     def _file_rows(self, fetch: Fetch, fetch_id: int, body: bytes, content_type: str | None, extracted: dict,
-                   report_url: str | None, name: str | None) -> tuple[str, bool]:
+                   report_url: str | None, name: str | None, figures: bool = True) -> tuple[str, bool]:
         digest, now = sha256(body), fetch.fetched_at
         new = self.db["files"].count_where("sha256 = ?", [digest]) == 0
         if new:
@@ -212,6 +222,8 @@ class Archive:
                 (report_url, fetch.final_url or fetch.url, name, digest, fetch_id, now, now))
             self.conn.execute("UPDATE fetches SET report_url = ? WHERE id = ? AND report_url IS NULL",
                               (report_url, fetch_id))
+            if figures:  # the report's tables may be in this attachment (详见附件)
+                self._refresh_figures(report_url)
         return digest, new
 
     # --- crawl state (incremental re-crawls) --------------------------------------------------

@@ -234,3 +234,21 @@ def test_grids_win_over_the_same_table_flattened_in_the_text():
     text = flattened(tables(table3_html(other))[0], "pipes")
     f = read_figures([({"from": "page"}, grid, text)])
     assert f.table3["new"]["natural_person"]["value"] == 10 and "flattened" not in f.source["table3"]
+
+
+def test_a_row_printed_twice_is_said_not_silently_overwritten():
+    values = consistent_values()
+    html = table3_html(values)
+    first = html.index("<tr><td colspan=\"3\">一、本年新收")
+    end = html.index("</tr>", first) + 5
+    again = html[first:end].replace("<td>10</td>", "<td>99</td>")
+    f = figures_of(html[:end] + again + html[end:])
+    assert f.table3["new"]["natural_person"]["value"] == 10
+    assert any("new appears again" in p for p in f.problems)
+
+
+def test_a_huge_flattened_text_is_no_crash():
+    rows = "\n".join(["一、本年新收政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1"] * 100_000 + ["（七）总计\t1\t0\t0\t0\t0\t0\t1"])
+    f = read_figures([({"from": "page"}, [], rows)])
+    assert f.table3["new"]["total"]["value"] == 1
+    assert len(f.problems) == 51 and f.problems[-1] == "… and 99949 more problem(s)"

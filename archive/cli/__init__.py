@@ -7,8 +7,10 @@ wraps its Python API). Every command that reads the archive takes ``--db`` (defa
     archive show URL                                 a stored report's current text
     archive history URL [--diff A B]                 a report's versions; the diff of two
     archive search TERMS… [--portal P] [--limit N]   reports whose text holds every term
-    archive export --format jsonl|csv|dir [-o OUT]   reports with their provenance
+    archive export --format jsonl|csv|dir|figures [-o OUT]   reports with their provenance; figures CSV
     archive figures URL|FILE [--json]               the statistics tables as numbers, checked
+    archive figures --rebuild                        recompute the stored figures of every version
+    archive check [--portal P] [--json]              reports whose figures fail a check
 
 Exit status: 0 done, 1 nothing found / not a report, 2 bad input (usage, no archive).
 """

@@ -7,10 +7,11 @@ import json
 import sys
 from pathlib import Path
 
+from .. import figure_store
 from ..figures import T3_COLUMNS, T4_COLUMNS, Figures, read_figures
 from ..files import Extracted
 from ..ingest import NotReadable, read_saved
-from .common import open_archive
+from .common import open_archive, portals, years
 
 
 def register(sub, common) -> None:
@@ -18,12 +19,47 @@ def register(sub, common) -> None:
                        description="The tables of the 2019/2021 national template, read from a stored report "
                                    "(its page and attachments) or from a saved page or file, with the "
                                    "template's consistency checks.")
-    p.add_argument("target", help="a stored report URL, or a saved HTML page / PDF / DOCX / XLS(X) file")
+    p.add_argument("target", nargs="?", help="a stored report URL, or a saved HTML page / PDF / DOCX / XLS(X) file")
     p.add_argument("--json", action="store_true", help="template, tables, checks and sources as JSON")
+    p.add_argument("--rebuild", action="store_true",
+                   help="recompute the stored figures of every version in the archive (after an upgrade)")
     p.set_defaults(func=figures)
+    c = sub.add_parser("check", parents=[common], help="reports whose statistics tables break the template's checks",
+                       description="Every failed consistency check of the current versions (exit 1 if any).")
+    c.add_argument("--portal", action="append", help="only this portal (repeat or comma-separate)")
+    c.add_argument("--years", help="only reports of these years: 2019-2024 or 2021")
+    c.add_argument("--json", action="store_true", help="one JSON object per failed check, one per line")
+    c.set_defaults(func=check)
+
+
+def check(args) -> int:
+    archive = open_archive(args)
+    failed = list(figure_store.failing_checks(archive, portals(args), years(args.years)))
+    for c in failed:
+        if args.json:
+            print(json.dumps(c, ensure_ascii=False))
+        else:
+            note = " (blank cells counted as 0)" if c["nulls_as_zero"] else ""
+            print(f"{c['url']}\t{c['agency'] or ''}\t{c['report_year'] or ''}\t{c['rule']} {c['column_key']}: "
+                  f"expected {c['expected']}, found {c['found']}{note}")
+    reports = len({c["url"] for c in failed})
+    print(f"archive check: {len(failed)} failed check(s) in {reports} report(s)", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def figures(args) -> int:
+    if args.rebuild:
+        if args.target:
+            print("archive figures: --rebuild takes no target (it recomputes the whole archive)", file=sys.stderr)
+            return 2
+        counts = figure_store.rebuild(open_archive(args))
+        print("archive figures --rebuild: {versions} version(s) in {seconds} s: {statutory} with statutory tables, "
+              "{pre2019} pre-2019 附表 only, {none} without; {checks_failed} failing a check".format(**counts),
+              file=sys.stderr)
+        return 0
+    if not args.target:
+        print("archive figures: give a stored report URL or a saved file (or --rebuild)", file=sys.stderr)
+        return 2
     sources = _sources(args)
     if sources is None:
         return 2

@@ -56,6 +56,7 @@ class Figures:
         return out
 
 
+MAX_PROBLEMS = 50
 _FINDERS = (("table2", find_table2), ("table3", find_table3), ("table4", find_table4))
 
 
@@ -90,6 +91,9 @@ def read_figures(sources) -> Figures | None:
         setattr(figures, name, hit[1])
         figures.problems += hit[-1]
         figures.source[name] = {**where, "table_index": hit[0]}
+    if len(figures.problems) > MAX_PROBLEMS:  # a pathological table: say how much, not all of it
+        extra = len(figures.problems) - MAX_PROBLEMS
+        figures.problems = figures.problems[:MAX_PROBLEMS] + [f"… and {extra} more problem(s)"]
     template2 = found["table2"][1][2] if "table2" in found else None
     figures.template = template2 or _template_from_table3(figures.table3)
     figures.checks = run_checks(figures)

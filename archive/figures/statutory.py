@@ -72,6 +72,9 @@ def find_table3(tables: list[dict], parsed: list[list[Row]] | None = None) -> tu
             if len(row.values) != len(T3_COLUMNS):
                 problems.append(f"table 三 row {key}: {len(row.values)} value cells, expected {len(T3_COLUMNS)}")
                 continue
+            if key in out:  # which one is right cannot be told: the first is kept, and that is said
+                problems.append(f"table 三 row {key} appears again (table row {row.index}); the first is kept")
+                continue
             out[key] = _values(row, T3_COLUMNS, problems, f"table 三 row {key}")
         if "new" in out:
             return i, out, problems
@@ -148,6 +151,9 @@ def find_table2(tables: list[dict],
                 continue
             if len(row.values) != len(header):
                 problems.append(f"table 二 row {key}: {len(row.values)} value cells under {len(header)} headers")
+                continue
+            if key in out:
+                problems.append(f"table 二 row {key} appears again (table row {row.index}); the first is kept")
                 continue
             out[key] = _values(row, header, problems, f"table 二 row {key}")
         if out:
