@@ -252,3 +252,18 @@ def test_a_huge_flattened_text_is_no_crash():
     f = read_figures([({"from": "page"}, [], rows)])
     assert f.table3["new"]["total"]["value"] == 1
     assert len(f.problems) == 51 and f.problems[-1] == "… and 99949 more problem(s)"
+
+
+def test_cli_on_a_text_copy_flattened_and_pre_2019():
+    seeds = SHARED / "seeds"
+    new, old = next(seeds.glob("004_*.txt"), None), next(seeds.glob("003_*.txt"), None)
+    if new is None or old is None:
+        pytest.skip("shared seeds not available")
+    r = subprocess.run([*ARCHIVE, "figures", str(new), "--json"], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["template"] == "2021" and out["table2"]["licensing"]["decisions"] == 489
+    assert out["source"]["table3"]["flattened"] is True
+    r = subprocess.run([*ARCHIVE, "figures", str(old)], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 1 and "a pre-2019 附表 of 30 labelled row(s)" in r.stderr
+    assert "网站专栏页面访问量" in r.stdout and "1363546" in r.stdout

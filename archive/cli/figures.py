@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import unicodedata
 from pathlib import Path
 
 from .. import figure_store
 from ..figures import T3_COLUMNS, T4_COLUMNS, Figures, read_figures
+from ..decode import DecodeError, decode_html
 from ..files import Extracted
 from ..ingest import NotReadable, read_saved
 from .common import open_archive, portals, years
@@ -91,8 +93,14 @@ def _sources(args):
     except NotReadable as exc:
         print(f"archive figures: {exc}", file=sys.stderr)
         return None
-    where = {"from": "file", "path": Path(args.target).name,
-             "sha256": hashlib.sha256(Path(args.target).read_bytes()).hexdigest()}
+    body = Path(args.target).read_bytes()
+    where = {"from": "file", "path": Path(args.target).name, "sha256": hashlib.sha256(body).hexdigest()}
+    if Path(args.target).suffix.lower() in (".txt", ".tsv"):  # a text copy: its tables are flattened
+        try:
+            return [(where, [], decode_html(body, "text/plain").text)]
+        except DecodeError as exc:
+            print(f"archive figures: {args.target}: {exc}", file=sys.stderr)
+            return None
     if isinstance(result, Extracted):
         return [(where, result.tables or [], result.text)]
     cleaned = result.cleaned
@@ -115,17 +123,26 @@ def _grid(title: str, columns, rows: dict) -> list[str]:
     return lines + [""]
 
 
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
 def _pre2019(rows: list[dict]) -> list[str]:
     if not rows:
         return []
-    width = max(len(r["label"]) for r in rows)
+    width = max(_width(r["label"]) for r in rows)
     lines, section = ["附表 (pre-2019: labelled rows as published)"], None
     for r in rows:
         if r["section"] != section:
             section = r["section"]
             lines.append(f"  {section}")
         values = "  ".join("" if v is None else str(v) for v in r["values"])
-        lines.append(f"    {r['label']:<{width}}  {r['unit'] or '':<4}  {values}")
+        lines.append(f"    {_pad(r['label'], width)}  {_pad(r['unit'] or '', 4)}  {values}")
     return lines + [""]
 
 
