@@ -3,6 +3,8 @@ variants real markup shows; read back through the archive's own table parser."""
 
 from __future__ import annotations
 
+import io
+
 import lxml.html
 
 from archive.tables import parse_table
@@ -136,3 +138,93 @@ TABLE2_2021_CELLS = """第二十条第（一）项
 本年收费金额（单位：万元）
 行政事业性收费
 0.5"""
+
+
+# 2019 template: 表二 with its four column headers and 政府集中采购; 表三 with one （六）其他处理 row
+TABLE2_2019_HTML = """<table border="1">
+<tr><td colspan="4">第二十条第（一）项</td></tr>
+<tr><td>信息内容</td><td>本年新制作数量</td><td>本年新公开数量</td><td>对外公开总数量</td></tr>
+<tr><td>规章</td><td>0</td><td>0</td><td>4</td></tr>
+<tr><td>规范性文件</td><td>3</td><td>3</td><td>27</td></tr>
+<tr><td colspan="4">第二十条第（五）项</td></tr>
+<tr><td>信息内容</td><td>上一年项目数量</td><td>本年增/减</td><td>处理决定数量</td></tr>
+<tr><td>行政许可</td><td>56</td><td>-18</td><td>2,310</td></tr>
+<tr><td>其他对外管理服务事项</td><td>12</td><td>＋2</td><td>40</td></tr>
+<tr><td colspan="4">第二十条第（六）项</td></tr>
+<tr><td>信息内容</td><td>上一年项目数量</td><td>本年增/减</td><td>处理决定数量</td></tr>
+<tr><td>行政处罚</td><td>8</td><td>0</td><td>117</td></tr>
+<tr><td>行政强制</td><td>3</td><td>/</td><td>9</td></tr>
+<tr><td colspan="4">第二十条第（八）项</td></tr>
+<tr><td>信息内容</td><td>上一年项目数量</td><td colspan="2">本年增/减</td></tr>
+<tr><td>行政事业性收费</td><td>5</td><td colspan="2">-1</td></tr>
+<tr><td colspan="4">第二十条第（九）项</td></tr>
+<tr><td>信息内容</td><td>采购项目数量</td><td colspan="2">采购总金额</td></tr>
+<tr><td>政府集中采购</td><td>14</td><td colspan="2">73802895.90元</td></tr>
+</table>"""
+TABLE2_2019 = {
+    "rules": {"made": 0, "published": 0, "total_published": 4},
+    "normative_docs": {"made": 3, "published": 3, "total_published": 27},
+    "licensing": {"last_year": 56, "change": -18, "decisions": 2310},
+    "other_services": {"last_year": 12, "change": 2, "decisions": 40},
+    "penalty": {"last_year": 8, "change": 0, "decisions": 117},
+    "enforcement": {"last_year": 3, "change": None, "decisions": 9},
+    "fees": {"last_year": 5, "change": -1},
+    "procurement": {"projects": 14, "amount": 73802895.90},
+}
+
+
+def values_2019() -> dict[str, list]:
+    """consistent_values() with the 2019 template's single （六）其他处理 row."""
+    values = consistent_values()
+    for k in ("other_1", "other_2", "other_3"):
+        values.pop(k)
+    values["other"] = [0] * 7
+    return values
+
+
+def table3_2019_html(values: dict[str, list]) -> str:
+    html = table3_html({**values, **{k: [0] * 7 for k in ("other_1", "other_2", "other_3")}})
+    start = html.index('<tr><td rowspan="3">（六）其他处理</td>')
+    end = html.index("<tr><td colspan=\"2\">（七）总计")
+    row = "<tr><td colspan=\"2\">（六）其他处理</td>" + "".join(f"<td>{v}</td>" for v in values["other"]) + "</tr>"
+    return html[:start] + row + html[end:]
+
+
+def docx_with(grids: list[dict], trailing_empty_row: bool = True) -> bytes:
+    """A Word document holding the grids as tables (merged cells as Word merges them), each with
+    the empty last row Word exports often leave."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("三、收到和处理政府信息公开申请情况")
+    for grid in grids:
+        n_rows, n_cols = grid["n_rows"], grid["n_cols"]
+        table = document.add_table(rows=n_rows + int(trailing_empty_row), cols=n_cols)
+        for cell in grid["cells"]:
+            top = table.cell(cell["r"], cell["c"])
+            bottom = table.cell(cell["r"] + cell["rowspan"] - 1, cell["c"] + cell["colspan"] - 1)
+            merged = top.merge(bottom) if (cell["rowspan"], cell["colspan"]) != (1, 1) else top
+            merged.text = cell["text"]
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def xlsx_with(grids: list[dict]) -> bytes:
+    """A workbook, one sheet per grid, merged ranges as the grid's spans."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for i, grid in enumerate(grids):
+        sheet = book.create_sheet(f"表{i + 1}")
+        for cell in grid["cells"]:
+            r, c = cell["r"] + 1, cell["c"] + 1
+            text = cell["text"]
+            sheet.cell(r, c, int(text) if text.isdigit() else text)
+            if (cell["rowspan"], cell["colspan"]) != (1, 1):
+                sheet.merge_cells(start_row=r, start_column=c, end_row=r + cell["rowspan"] - 1,
+                                  end_column=c + cell["colspan"] - 1)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

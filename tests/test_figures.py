@@ -11,7 +11,8 @@ import pytest
 
 from archive.figures import T3_COLUMNS, T4_COLUMNS, T4_GROUPS, parse_value, read_figures
 from archive.files import extract
-from tests.figure_kit import TABLE2_2021_CELLS, consistent_values, flattened, table3_html, table4_html, tables
+from tests.figure_kit import (TABLE2_2019, TABLE2_2019_HTML, TABLE2_2021_CELLS, consistent_values, docx_with, flattened,
+                              table3_2019_html, table3_html, table4_html, tables, values_2019, xlsx_with)
 from tests.paths import CORPUS, DATA, ROOT, SHARED, corpus_file
 
 ARCHIVE = [sys.executable, "-m", "archive.cli"]
@@ -267,3 +268,42 @@ def test_cli_on_a_text_copy_flattened_and_pre_2019():
     r = subprocess.run([*ARCHIVE, "figures", str(old)], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 1 and "a pre-2019 附表 of 30 labelled row(s)" in r.stderr
     assert "网站专栏页面访问量" in r.stdout and "1363546" in r.stdout
+
+
+def test_the_2019_template_its_columns_changes_and_procurement():
+    values = values_2019()
+    f = figures_of(TABLE2_2019_HTML, table3_2019_html(values), table4_html([0] * 15))
+    assert f.template == "2019" and f.numbers("table2") == TABLE2_2019
+    assert f.numbers("table3") == {k: dict(zip(T3_COLUMNS, v)) for k, v in values.items()}
+    assert failing(f) == [] and not f.problems
+    # without 表二, 表三's single （六） row still tells the template
+    assert figures_of(table3_2019_html(values)).template == "2019"
+
+
+@pytest.mark.parametrize("kind", ["docx", "xlsx"])
+def test_tables_in_word_and_excel_attachments(kind, tmp_path):
+    values = consistent_values()
+    values["granted"][1] = 4  # planted: 商业企业 granted 4, so its column and the row no longer add up
+    grids = tables(table3_html(values), table4_html([1, 0, 0, 0, 1] + [0] * 10))
+    body = docx_with(grids) if kind == "docx" else xlsx_with(grids)
+    path = tmp_path / f"附件.{kind}"
+    path.write_bytes(body)
+    r = subprocess.run([*ARCHIVE, "figures", str(path), "--json"], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["table3"] == {k: dict(zip(T3_COLUMNS, v)) for k, v in values.items()}
+    assert out["table4"]["review"] == {"upheld": 1, "corrected": 0, "other": 0, "pending": 0, "total": 1}
+    assert sorted((c["rule"], c["column"]) for c in out["checks"] if not c["ok"]) == [
+        ("t3_columns", "granted"), ("t3_outcomes", "business")]
+    assert out["problems"] == []
+
+
+def test_a_table_that_only_looks_like_table_3_is_passed_over():
+    summary = ("<table><tr><td>项目</td><td>件数</td></tr><tr><td>本年新收申请</td><td>12</td></tr>"
+               "<tr><td>办理结果：予以公开</td><td>5</td></tr><tr><td>总计</td><td>12</td></tr></table>")
+    values = consistent_values()
+    f = figures_of(summary, table3_html(values))
+    assert f.source["table3"]["table_index"] == 1 and not f.problems
+    assert f.numbers("table3") == {k: dict(zip(T3_COLUMNS, v)) for k, v in values.items()}
+    alone = figures_of(summary)
+    assert alone is None  # never its 12 presented as 表三's figures

@@ -99,7 +99,10 @@ def find_table4(tables: list[dict], parsed: list[list[Row]] | None = None) -> tu
         rows = [r for r in (parsed[i] if parsed else rows_of(table)) if len(r.values) >= 15]
         if not rows:
             continue
-        last = rows[-1]
+        # the data row: the last with a value in it (a Word export leaves an empty row after it);
+        # a blank form has none, and its last row is read as blanks
+        filled = [r for r in rows if any(v.strip() for v in r.values[-15:])]
+        last = (filled or rows)[-1]
         row = Row(last.index, last.label, last.values[-15:], last.positions[-15:])  # the shared row stays as read
         problems: list[str] = []
         flat = _values(row, [f"{g}.{c}" for g in T4_GROUPS for c in T4_COLUMNS], problems, "table 四")
