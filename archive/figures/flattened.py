@@ -20,11 +20,10 @@ from __future__ import annotations
 import unicodedata
 
 from ..tables import Table
-from .values import looks_numeric
+from .values import is_unit, looks_numeric
 
 _MAX_CELL = 80  # a cell line longer than this is prose
 _SENTENCE_END = ("。", "；", "！", "？")
-_UNITS = frozenset(("条", "件", "个", "项", "次", "人", "人次", "家", "份", "万元", "元", "天", "个工作日", "%"))
 
 
 def _split(line: str) -> list[str] | None:
@@ -89,9 +88,6 @@ def _flush(shape, items):
         items.clear()
 
 
-def _unit(text: str) -> bool:
-    return unicodedata.normalize("NFKC", text).strip() in _UNITS
-
 
 def _rows_from_cells(cells: list[str]) -> list[list[str]]:
     rows, labels, values = [], [], []
@@ -100,7 +96,7 @@ def _rows_from_cells(cells: list[str]) -> list[list[str]]:
         if values:
             head = labels[:]
             own = [head.pop()] if head else []
-            if own and _unit(own[0]) and head:
+            if own and is_unit(own[0]) and head:
                 own.insert(0, head.pop())
             if head:
                 rows.append(head)

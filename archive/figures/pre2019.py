@@ -11,14 +11,11 @@ cell that is a unit word (条, 件, 人次 …) or the cell under the header's �
 
 from __future__ import annotations
 
-import unicodedata
-
 from .grid import rows_of, squash
-from .values import parse_value
+from .values import is_unit, parse_value
 
 _INDICATORS = ("主动公开信息数", "申请总数", "答复数", "答复总数", "咨询", "行政复议数", "行政诉讼数", "申诉数",
                "申请数", "收费", "访问量")
-_UNITS = frozenset(("条", "件", "个", "项", "次", "人", "人次", "家", "份", "万元", "元", "天", "个工作日", "%"))
 
 
 def _is_header(label: str) -> bool:
@@ -59,14 +56,10 @@ def find_pre2019(tables: list[dict]) -> list[dict]:
             first_value = row.positions[0][1]
             labels = [c["text"] for c in sorted(starts.get(row.index, []), key=lambda c: c["c"])
                       if c["c"] < first_value and c["text"]]
-            unit = labels.pop() if len(labels) > 1 and _unit(labels[-1]) else None
+            unit = labels.pop() if len(labels) > 1 and is_unit(labels[-1]) else None
             values = [parse_value(raw) for raw in row.values]
             out.append({"table_index": i, "section": section, "label": " ".join(labels), "unit": unit,
                         "values": [v for v, _ in values], "raw": row.values,
                         "positions": [list(p) for p in row.positions],
                         "problems": [f"not a number: {raw!r}" for raw, (_, ok) in zip(row.values, values) if not ok]})
     return out
-
-
-def _unit(text: str) -> bool:
-    return unicodedata.normalize("NFKC", text).strip() in _UNITS

@@ -26,3 +26,11 @@ def parse_value(raw: str | None) -> tuple[int | float | None, bool]:
 def looks_numeric(raw: str) -> bool:
     value, ok = parse_value(raw)
     return ok and (value is not None or unicodedata.normalize("NFKC", raw or "").strip() in _NULL)
+
+
+UNITS = frozenset(("条", "件", "个", "项", "次", "人", "人次", "家", "份", "万元", "元", "天", "个工作日", "%"))
+
+
+def is_unit(text: str) -> bool:
+    """A cell that is only a unit word (a 附表's 单位 column, a unit split from its label)."""
+    return unicodedata.normalize("NFKC", text or "").strip() in UNITS
