@@ -7,7 +7,10 @@ Order of evidence (see ``decode_html``):
 2. the charset declared by the HTTP ``Content-Type`` header, then by ``<meta>``,
    with the GB family (gb2312, gbk, x-gbk, …) read as gb18030, its superset —
    accepted only if the whole body decodes strictly with it;
-3. chardet, when nothing is declared or the declared codec fails.
+3. a declared codec that fails on only a few bytes (a truncated character, a stray byte in an
+   otherwise valid page): it still wins over a detector's guess, the bad bytes become U+FFFD and
+   ``errors`` says how many;
+4. chardet, when nothing is declared or the declared codec fails on more than a few bytes.
 
 The result records which codec was used and how it was decided, so that a later
 reader can redo the decoding from the stored raw bytes.
@@ -51,6 +54,7 @@ _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]+)", re.I
 _META_CHARSET = re.compile(
     rb"<meta[^>]+?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]+)", re.I
 )
+_XML_ENCODING = re.compile(rb"\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9_.:\-]+)", re.I)
 _META_SCAN_BYTES = 4096
 
 
@@ -65,6 +69,7 @@ class Decoded:
     method: str  # "bom" | "http-header" | "meta" | "detected" | "fallback"
     declared: str | None = None  # charset the page or server claimed, as written
     confidence: float | None = None  # detector confidence, for method == "detected"
+    errors: int = 0  # bytes sequences that did not decode and became U+FFFD (declared codec, rule 3)
 
     def as_provenance(self) -> dict:
         return {
@@ -72,6 +77,7 @@ class Decoded:
             "encoding_method": self.method,
             "encoding_declared": self.declared,
             "encoding_confidence": self.confidence,
+            "encoding_errors": self.errors,
         }
 
 
@@ -99,7 +105,9 @@ def header_charset(content_type: str | bytes | None) -> str | None:
 
 
 def meta_charset(body: bytes) -> str | None:
-    m = _META_CHARSET.search(body[:_META_SCAN_BYTES])
+    """The charset a page declares in its head: ``<meta>``, else an XML declaration's encoding."""
+    head = body[:_META_SCAN_BYTES]
+    m = _META_CHARSET.search(head) or _XML_ENCODING.match(head)
     return m.group(1).decode("ascii", "replace") if m else None
 
 
@@ -108,6 +116,20 @@ def _strict(body: bytes, codec: str) -> str | None:
         return body.decode(codec)
     except (UnicodeDecodeError, LookupError):
         return None
+
+
+def _few_errors(body: bytes, codec: str) -> tuple[str, int] | None:
+    """The body decoded with U+FFFD for what does not decode, if that is only a few sequences
+    (at most 4, or 0.5 % of the non-ASCII bytes): a damaged page in its declared codec, not a
+    page in another codec."""
+    try:
+        text = body.decode(codec, "replace")
+        already = body.count("\ufffd".encode(codec))
+    except (LookupError, UnicodeEncodeError):
+        return None
+    errors = text.count("\ufffd") - already
+    non_ascii = sum(1 for b in body if b > 0x7F)
+    return (text, errors) if 0 < errors <= max(4, non_ascii // 200) else None
 
 
 def _bom(body: bytes) -> tuple[str, int] | None:
@@ -133,6 +155,7 @@ def decode_html(body: bytes, content_type: str | bytes | None = None) -> Decoded
 
     declared_header = header_charset(content_type)
     declared_meta = meta_charset(body)
+    candidates = []
     for method, label in (("http-header", declared_header), ("meta", declared_meta)):
         if not label:
             continue
@@ -148,6 +171,11 @@ def decode_html(body: bytes, content_type: str | bytes | None = None) -> Decoded
         text = _strict(body, codec)
         if text is not None:
             return Decoded(text, codec, method, declared=label)
+        candidates.append((method, label, codec))
+    for method, label, codec in candidates:  # rule 3: declared, and valid but for a few bytes
+        damaged = _few_errors(body, codec)
+        if damaged:
+            return Decoded(damaged[0], codec, method, declared=label, errors=damaged[1])
 
     return _detect(body, declared_header or declared_meta)
 

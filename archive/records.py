@@ -113,6 +113,7 @@ class Version:
     encoding_method: str | None = None
     encoding_declared: str | None = None
     encoding_confidence: float | None = None
+    encoding_errors: int = 0  # byte sequences of the declared codec that did not decode (now U+FFFD)
     extractor: str | None = None
     software: dict = field(default_factory=dict)
     container: str | None = None

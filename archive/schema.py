@@ -135,7 +135,10 @@ def _v2(db: sqlite_utils.Database) -> None:
 
 def _v3(db: sqlite_utils.Database) -> None:
     """The statutory tables as numbers (``archive.figures``): written when a version or an
-    attachment is stored; an upgraded archive fills them with ``archive figures --rebuild``."""
+    attachment is stored; an upgraded archive fills them with ``archive figures --rebuild``.
+    ``versions.encoding_errors``: how many byte sequences of the declared codec did not decode."""
+    if "encoding_errors" not in db["versions"].columns_dict:
+        db["versions"].add_column("encoding_errors", int)
     db["figure_sets"].create(
         {"version_id": int, "report_url": str, "template": str, "statutory": int, "cells": int,
          "checks_run": int, "checks_failed": int, "failed": str, "problems": str, "source": str,

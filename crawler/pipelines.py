@@ -86,6 +86,10 @@ class ArchivePipeline:
         self.stats.inc_value(f"archive/reports/{stored.outcome}")
         self.stats.inc_value("archive/chrome_lines_removed", len(cleaned.removed))
         self.stats.inc_value(f"archive/encoding/{decoded.method}")
+        if decoded.errors:
+            self.stats.inc_value("archive/encoding/damaged")
+            logger.warning("%s: %d byte sequence(s) not valid %s, kept as U+FFFD (declared %s)", report.url,
+                           decoded.errors, decoded.encoding, decoded.declared)
         logger.info("%s report: %s (%s)", stored.outcome.capitalize(), report.title, report.url)
 
     async def process_file(self, item: FileItem) -> None:

@@ -113,3 +113,20 @@ def test_binary_garbage_raises_clear_error():
         assert "cannot decode" in str(exc)
     else:  # a single-byte codec can always decode; then it must say it guessed
         assert d.method in ("detected", "fallback")
+
+
+def test_one_bad_byte_in_a_declared_utf8_page_is_a_replacement_character_not_mojibake():
+    page = ("<html><head><meta charset='utf-8'><title>测试局2023年政府信息公开工作年度报告</title></head><body><p>"
+            + "本机关主动公开政府信息一百二十条。" * 20 + "</p></body></html>").encode("utf-8")
+    at = page.index(b"<p>") + 3  # between two characters
+    cut = page.index(b"</p>")
+    damaged = page[:at] + b"\xff" + page[at:cut] + b"\xe6\x9c" + page[cut:]  # a stray byte, a cut character
+    for content_type in ("text/html; charset=utf-8", None):
+        d = decode_html(damaged, content_type)
+        assert d.encoding == "utf-8" and d.errors == 2 and d.method == ("http-header" if content_type else "meta")
+        assert "测试局2023年政府信息公开工作年度报告" in d.text and d.text.count("\ufffd") == 2
+        assert d.as_provenance()["encoding_errors"] == 2
+    # a GBK page that says utf-8 is not "a few bad bytes": detection still decides
+    gbk = page.decode("utf-8").encode("gb18030")
+    d = decode_html(gbk, "text/html; charset=utf-8")
+    assert d.encoding == "gb18030" and d.errors == 0 and "政府信息公开" in d.text

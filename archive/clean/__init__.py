@@ -120,8 +120,13 @@ def clean_html(html: str, url: str | None = None, containers: Sequence[str] = ()
     )
 
 
+_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
+
+
 def _parse(html: str) -> _Page:
-    html = _END_TAGS.sub("", html)
+    # an XML declaration before XHTML (older CMSs): the text is decoded already, and lxml refuses
+    # a str that still declares an encoding
+    html = _END_TAGS.sub("", _XML_DECLARATION.sub("", html, count=1))
     try:
         doc = lxml_html.fromstring(html)
     except (etree.ParserError, ValueError) as exc:
