@@ -41,3 +41,11 @@ def header_value(headers: Mapping | None, name: str) -> str | None:
 def mime_type(headers: Mapping | None) -> str:
     """The Content-Type's media type, lower case, without parameters ("" when absent)."""
     return (header_value(headers, "Content-Type") or "").split(";")[0].strip().lower()
+
+
+def url_key(url: str) -> str:
+    """A URL as one form whatever its escaping: ``/files/附件.docx`` as linked on a page and
+    ``/files/%E9%99%84%E4%BB%B6.docx`` as requested are one file."""
+    from urllib.parse import quote, unquote
+
+    return quote(unquote(url), safe=":/?#[]@!$&'()*+,;=~")

@@ -20,6 +20,7 @@ from typing import Iterator, Sequence
 import sqlite_utils
 
 from . import figure_store, schema
+from .http import url_key
 from .records import Fetch, ListLinks, Report, Stored, UrlState, Version, sha256, utcnow
 
 DEFAULT_PATH = "archive.db"
@@ -226,6 +227,25 @@ class Archive:
                 self._refresh_figures(report_url)
         return digest, new
 
+    def link_attachment(self, report_url: str, url: str, name: str | None, seen_at: str | None = None) -> bool:
+        """Record that a report page links the file stored under ``url`` (the latest content
+        stored for that URL); False when no content of it is stored yet."""
+        row = next(self.db.query("SELECT sha256, fetch_id FROM attachments WHERE url = ? ORDER BY last_seen DESC, "
+                                 "id DESC LIMIT 1", [url]), None)
+        if row is None:
+            state = self.state(url)
+            if state is None or not state.sha256 or not self.db["files"].count_where("sha256 = ?", [state.sha256]):
+                return False
+            row = {"sha256": state.sha256, "fetch_id": None}
+        now = seen_at or utcnow()
+        with self.db.atomic():
+            self.conn.execute(
+                "INSERT INTO attachments (report_url, url, name, sha256, fetch_id, first_seen, last_seen) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(report_url, url) DO UPDATE SET last_seen = excluded.last_seen",
+                (report_url, url, name, row["sha256"], row["fetch_id"], now, now))
+            self._refresh_figures(report_url)
+        return True
+
     # --- crawl state (incremental re-crawls) --------------------------------------------------
     def _save_state(self, state: UrlState, now: str) -> None:
         row = {k: v for k, v in asdict(state).items() if v is not None and k != "changed"}
@@ -249,6 +269,39 @@ class Archive:
         """The stored report row (with its list entry), or None if never stored."""
         return next(self.db.query("SELECT url, list_title, list_date, last_seen, gone_since, current_version "
                                   "FROM reports WHERE url = ?", [url]), None)
+
+    def listed_entries(self, spider: str) -> Iterator[tuple[str, str, str, str | None]]:
+        """``(list_url, url, title, date)`` of every report entry the list pages of ``spider``
+        showed when last fetched (their stored links: a 304 next time still knows them)."""
+        for row in self.db.query("SELECT url, links FROM url_state WHERE spider = ? AND kind = 'list' "
+                                 "AND links IS NOT NULL", [spider]):
+            for url, title, date in json.loads(row["links"]).get("entries", []):
+                yield row["url"], url, title, date
+
+    def unfinished(self, spider: str, portal: str) -> tuple[set[str], set[str]]:
+        """What earlier crawls of ``spider`` asked for and did not get: (report URLs as
+        requested whose last fetch stored no report, canonical URLs of ``portal``'s stored
+        reports). A listed URL in neither set's favour is owed to the next crawl."""
+        failed = {r["url"] for r in self.db.query(
+            "SELECT f.url FROM fetches f JOIN (SELECT url, max(id) AS id FROM fetches WHERE spider = ? "
+            "GROUP BY url) last ON last.id = f.id WHERE f.outcome NOT LIKE 'report%' AND f.outcome != 'list' "
+            "AND f.outcome NOT LIKE 'list-%'", [spider])}
+        stored = {r["url"] for r in self.db.query("SELECT url FROM reports WHERE portal = ? AND "
+                                                  "current_version IS NOT NULL", [portal])}
+        return failed, stored
+
+    def owed_attachments(self, portal: str) -> Iterator[dict]:
+        """Attachments that ``portal``'s stored report pages link and that were never stored for
+        them (a crawl killed between a page and its files, a download that failed)."""
+        for row in self.db.query(
+                "SELECT r.url, r.attachments, (SELECT group_concat(a.url, char(10)) FROM attachments a "
+                "WHERE a.report_url = r.url) AS have, (SELECT group_concat(f.url, char(10)) FROM fetches f "
+                "WHERE f.report_url = r.url AND f.outcome = 'attachment') AS asked "
+                "FROM reports r WHERE r.portal = ? AND r.attachments IS NOT NULL AND r.attachments != '[]'", [portal]):
+            have = {url_key(u) for u in (row["have"] or "").split("\n") + (row["asked"] or "").split("\n") if u}
+            for a in json.loads(row["attachments"]):
+                if a.get("url") and url_key(a["url"]) not in have:
+                    yield {"report_url": row["url"], "url": a["url"], "name": a.get("name"), "found_on": row["url"]}
 
     def states_to_revalidate(self, spider: str, older_than_days: float = 0) -> Iterator[dict]:
         """Report states of ``spider`` last checked more than ``older_than_days`` ago (0: all)."""

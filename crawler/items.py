@@ -42,3 +42,14 @@ class FileItem:
     state: UrlState | None = None
     report: Report | None = None
     linked_from: str | None = None
+    also_linked_from: list[tuple[str, str | None]] = field(default_factory=list)  # (report URL, name)
+
+
+@dataclass
+class LinkItem:
+    """A report page links a file already stored under ``url`` (the same file linked by several
+    reports, or answered 304): the link is recorded, the file is not downloaded again."""
+
+    report_url: str
+    url: str
+    name: str | None = None

@@ -12,7 +12,7 @@ from archive.meta import agency_from_title, report_year
 from archive.records import Version
 from archive.software import software_versions
 from archive.store import Archive, ArchiveError, default_path
-from crawler.items import FetchItem, FileItem, PageItem
+from crawler.items import FetchItem, FileItem, LinkItem, PageItem
 from crawler.provenance import fetch_record
 
 logger = logging.getLogger(__name__)
@@ -60,8 +60,11 @@ class ArchivePipeline:
             self.process_page(item)
         elif isinstance(item, FileItem):
             await self.process_file(item)
+        elif isinstance(item, LinkItem):
+            linked = self.archive.link_attachment(item.report_url, item.url, item.name)
+            self.stats.inc_value("archive/attachments/linked" if linked else "archive/attachments/link_pending")
         else:
-            raise TypeError(f"the archive pipeline stores FetchItem, PageItem and FileItem, not {type(item).__name__}")
+            raise TypeError(f"the archive pipeline stores FetchItem, PageItem, FileItem and LinkItem, not {type(item).__name__}")
         return item
 
     def process_page(self, item: PageItem) -> None:
@@ -112,6 +115,9 @@ class ArchivePipeline:
             _, new = self.archive.store_file(item.fetch.but(outcome="attachment"), item.body, item.content_type,
                                              info, report_url=item.linked_from, name=item.name, state=item.state)
             self.stats.inc_value("archive/attachments/new_file" if new else "archive/attachments/known_file")
+            for report_url, name in item.also_linked_from:  # the same file, linked by other reports
+                self.archive.link_attachment(report_url, item.fetch.final_url or item.fetch.url, name)
+                self.stats.inc_value("archive/attachments/linked")
         elif extracted.error_kind or not (extracted.text.strip() or extracted.scanned):
             # kept as a file with its error; not a report version (there is no text to show)
             self.archive.store_file(item.fetch.but(outcome="file-unreadable", reason=extracted.error or "no text"),

@@ -8,6 +8,9 @@ from what the archive remembers (as Scrapy's HttpCacheMiddleware asks its cache 
 * Requests for known URLs are conditional (``If-None-Match`` / ``If-Modified-Since``).
 * Known reports are revalidated (a conditional GET wherever they are listed) after
   ``ARCHIVE_REVALIDATE_DAYS``, or all of them with ``-a revalidate=1``.
+* What an earlier crawl owed is fetched first, without walking the lists for it: listed reports
+  never stored or whose last fetch failed, attachments of stored pages never stored (a crawl
+  killed mid-way, a server that failed and recovered).
 * Only a full walk of the whole column (no year filter, not a resumed JOBDIR) can tell that a
   report is gone.
 """
@@ -90,6 +93,19 @@ class IncrementalPolicy:
     def follow_more_pages(self, changed: int) -> bool:
         """POSTed further pages (Hanweb) carry no page number: all or none."""
         return self.full_walk or changed > 0
+
+    def owed(self, portal: str, canonical: Callable[[str], str], wanted: Callable[[str], bool]
+             ) -> Iterator[tuple[tuple[str, str, str | None], str, UrlState | None]]:
+        """Listed reports (``wanted`` ones) an earlier crawl did not store: ``(entry, list page,
+        state)``, marked as requested."""
+        failed, stored = self.archive.unfinished(self.spider, portal)
+        for list_url, url, title, date in self.archive.listed_entries(self.spider):
+            key = canonical(url)
+            if key in self.seen or not wanted(key) or (key in stored and url not in failed and key not in failed):
+                continue
+            self.seen.add(key)
+            self.fresh.add(key)
+            yield (url, title, date), list_url, self.archive.state(key)
 
     def due_for_revalidation(self, wanted: Callable[[str], bool]) -> Iterator[tuple[UrlState, str | None]]:
         """Known reports (``wanted`` ones) due for a conditional GET, wherever they sit in the

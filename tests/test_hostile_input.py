@@ -41,3 +41,55 @@ def test_entities_of_an_internal_subset_are_never_expanded(tmp_path):
     path.write_bytes(page)
     r = subprocess.run([sys.executable, "-m", "archive.cli", "clean", str(path)], cwd=ROOT, capture_output=True)
     assert r.returncode == 0 and BODY[:20] in r.stdout.decode("utf-8") and b"EXPANDED" not in r.stdout
+
+
+ORPHAN = r"""
+import sys, time
+from archive.files import child
+
+def hang(body):
+    open(sys.argv[1], "w").write("parsing")
+    while True:
+        pass
+
+child.PARSERS["pdf"] = hang
+child.run("pdf", b"%PDF-1.4", timeout=600)
+"""
+
+
+def test_a_parser_child_dies_with_its_parent(tmp_path):
+    """SIGKILL of the crawl during a file's parsing leaves no parser running."""
+    import os
+    import signal
+    import time
+
+    marker = tmp_path / "started"
+    parent = subprocess.Popen([sys.executable, "-c", ORPHAN, str(marker)], cwd=ROOT)
+    deadline = time.time() + 30
+    while not marker.exists() and time.time() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), "the parser child never started"
+    children = [int(p) for p in os.listdir("/proc") if p.isdigit() and _ppid(p) == parent.pid]
+    assert children
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait(10)
+    deadline = time.time() + 10
+    while any(_alive(c) for c in children) and time.time() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(c) for c in children), "the parser outlived the crawl"
+
+
+def _ppid(pid: str) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False

@@ -80,7 +80,7 @@ def start(kind: str, body: bytes):
     preload(kind)  # imported once in the parent, so that forked children start warm
     ctx = _mp_context()
     receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(kind, parser, body, sender), name=f"archive-files-{kind}")
+    proc = ctx.Process(target=_child, args=(kind, parser, body, sender, os.getpid()), name=f"archive-files-{kind}")
     proc.start()
     sender.close()
     return proc, receiver
@@ -111,7 +111,8 @@ def collect(kind: str, proc, receiver, timed_out: bool, timeout: float) -> Extra
     return Extracted(**result)
 
 
-def _child(kind: str, parser, body: bytes, conn) -> None:
+def _child(kind: str, parser, body: bytes, conn, parent: int | None = None) -> None:
+    _die_with_parent(parent)
     _limit_memory()
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # "could not parse color" and the like
     try:
@@ -128,6 +129,25 @@ def _child(kind: str, parser, body: bytes, conn) -> None:
         conn.send(asdict(out))
     finally:
         conn.close()
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+def _die_with_parent(parent: int | None) -> None:
+    """A parser child must not outlive the crawl that started it (a SIGKILLed crawl would leave
+    it parsing at full CPU): the kernel sends it SIGKILL when its parent dies (Linux); if the
+    parent is already gone, it ends now."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the parent's collect() still kills on timeout
+        pass
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
 
 
 def _limit_memory() -> None:

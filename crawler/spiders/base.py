@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.exceptions import CloseSpider
 from scrapy.settings import SETTINGS_PRIORITIES
+from w3lib.url import safe_url_string
 
 from archive import __version__
 from archive.blocked import Verdict, classify
@@ -29,7 +30,7 @@ from archive.meta import parse_years, report_year
 from archive.records import ListLinks, Report, UrlState
 from archive.store import Archive, default_path
 from crawler.extensions import NETWORK_ERRORS
-from crawler.items import FetchItem, FileItem, PageItem
+from crawler.items import FetchItem, FileItem, LinkItem, PageItem
 from crawler.platforms import get_platform
 from crawler.platforms.common import Entry, list_url
 from crawler.policy import IncrementalPolicy
@@ -42,6 +43,7 @@ SEE_STATUSES = [304] + list(range(400, 600))
 _FOLDER_YEAR = re.compile(r"/(?:nb|mb)?((?:19|20)\d{2})(?:nd|n)?/")
 _FLAGS = ("0", "1", "true", "false", "yes", "no", "on", "off", "")
 NO_CONTACT = "contact unset"
+_DONE = object()  # an attachment URL whose download this crawl has had
 
 
 def user_agent(contact: str | None) -> str:
@@ -74,6 +76,8 @@ class PortalSpider(scrapy.Spider):
         self.sections = self.parse_sections(sections)
         self.allowed_domains = [h.split(":")[0] for h in self.portal.hosts]
         self.listed = 0  # report entries seen on list pages (0 at the end: the column is empty or broken)
+        self.owed = 0  # requests for what earlier crawls did not store
+        self._attachments: dict[str, list | object] = {}  # URL → reports waiting for its download, or _DONE
         self._reached_hosts: set[str] = set()
 
     @classmethod
@@ -157,6 +161,36 @@ class PortalSpider(scrapy.Spider):
         for state, found_on in self.policy.due_for_revalidation(self.wanted_section):
             self.crawler.stats.inc_value("archive/revalidated")
             yield self.report_request(Entry(state.url, state.list_title or "", state.list_date), found_on, state)
+        for request in self.owed_requests():
+            yield request
+
+    def owed_requests(self):
+        """What earlier crawls owe (``IncrementalPolicy.owed``): listed reports not stored, and
+        attachments of stored pages not stored — requested whatever a resumed JOBDIR's duplicate
+        filter remembers, since remembering a request is not having its response."""
+        for (url, title, date), found_on, state in self.policy.owed(self.portal.name, self.canonical,
+                                                                     self.wanted_section):
+            if not self.wanted_year(report_year(title)):
+                continue
+            self.crawler.stats.inc_value("archive/owed_reports")
+            self.owed += 1
+            request = self.report_request(Entry(url, title, date), found_on, state)
+            yield request.replace(dont_filter=True)
+        if not self.settings.getbool("ARCHIVE_ATTACHMENTS", True):
+            return
+        for a in self.archive.owed_attachments(self.portal.name):
+            if not self.wanted_section(a["report_url"]):
+                continue
+            self.crawler.stats.inc_value("archive/owed_attachments")
+            self.owed += 1
+            key = safe_url_string(a["url"])
+            waiting = self._attachments.get(key)
+            if waiting is not None:
+                waiting.append((a["report_url"], a.get("name")))
+                continue
+            self._attachments[key] = []
+            yield self._attachment_request(a["url"], a["found_on"], a["report_url"], a.get("name")
+                                           ).replace(dont_filter=True)
 
     @property
     def replaying(self) -> bool:
@@ -321,15 +355,36 @@ class PortalSpider(scrapy.Spider):
 
     def _attachment_requests(self, response, attachments: list[dict], report_url: str, page_unchanged: bool):
         for attachment in attachments:
-            if page_unchanged and self.archive.state(attachment["url"]):
+            url, name = attachment["url"], attachment.get("name")
+            if page_unchanged and self.archive.state(url):
                 continue  # same page as last time, file already fetched
-            yield self._request(attachment["url"], self.parse_attachment, "attachment", response.url,
-                                report_url=report_url, name=attachment.get("name"),
-                                download_maxsize=self.settings.getint("ARCHIVE_MAX_ATTACHMENT_BYTES"))
+            key = safe_url_string(url)  # as the request will carry it
+            waiting = self._attachments.get(key)
+            if waiting is not None:  # another report's page linked it first: downloaded once
+                if waiting is _DONE:
+                    yield LinkItem(report_url, key, name)
+                else:
+                    waiting.append((report_url, name))
+                continue
+            self._attachments[key] = []
+            yield self._attachment_request(url, response.url, report_url, name)
+
+    def _attachment_request(self, url: str, found_on: str, report_url: str, name: str | None) -> scrapy.Request:
+        return self._request(url, self.parse_attachment, "attachment", found_on, report_url=report_url, name=name,
+                             download_maxsize=self.settings.getint("ARCHIVE_MAX_ATTACHMENT_BYTES"))
 
     def parse_attachment(self, response):
         fetch = self._fetch(response)
         headers = normalise_headers(response.headers)
+        asked = fetch.url  # as requested (the first URL of a redirect chain)
+        others = self._attachments.get(asked) or []
+        self._attachments[asked] = _DONE
+        linked = [(response.meta.get("report_url"), response.meta.get("name")), *others]
+        if response.status == 304:  # the file as stored: each report that links it is linked to it
+            yield FetchItem(fetch.but(outcome="attachment-not-modified", reason="HTTP 304"))
+            for report_url, name in linked:
+                yield LinkItem(report_url, asked, name)
+            return
         verdict = classify(response.status, headers, response.body) if response.status != 200 or not response.body else None
         if verdict:
             self.crawler.stats.inc_value(f"archive/attachments/{verdict.kind}")
@@ -337,7 +392,7 @@ class PortalSpider(scrapy.Spider):
             return
         state = self._state(response.url, "attachment", fetch)
         yield FileItem(fetch, response.body, header_value(headers, "Content-Type"), response.meta.get("name"),
-                       state, linked_from=response.meta.get("report_url"))
+                       state, linked_from=response.meta.get("report_url"), also_linked_from=others)
 
     # --- the end, and failures ---------------------------------------------------------------------
     @property
@@ -345,7 +400,8 @@ class PortalSpider(scrapy.Spider):
         return getattr(self, "policy", None) is not None and self.policy.walk_complete
 
     def closed(self, reason):
-        if reason == "finished" and not self.listed and not self.crawler.stats.get_value("archive/failed"):
+        if reason == "finished" and not self.listed and not self.owed and \
+                not self.crawler.stats.get_value("archive/failed"):
             self.crawler.stats.set_value("archive/failed", "no reports found")
             self.logger.warning(
                 "No report found on %s: the column moved, its markup changed, or its list is loaded by "

@@ -1,0 +1,150 @@
+"""The crawl under faults, against a hostile portal on 127.0.0.1 (tests/fault_server.py):
+nothing lost, nothing reported as success that was not."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from crawler.run import run_crawl
+from tests.crawl_kit import FAST, spider_for
+from tests.fault_server import FaultPortal, FaultServer
+from tests.paths import ROOT
+from tests.portal_server import PER_PAGE
+
+
+def crawl(spider, db_path, portal, **settings):
+    portal.requests.clear()
+    stats = run_crawl(spider, {**FAST, "ARCHIVE_DB": db_path, **settings})
+    return stats, list(portal.requests)
+
+
+def q(db_path, sql, *params):
+    con = sqlite3.connect(db_path)
+    try:
+        return con.execute(sql, params).fetchone()[0]
+    finally:
+        con.close()
+
+
+def docx_bytes(text: str) -> bytes:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph(text)
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def hostile():
+    portal = FaultPortal(3 * PER_PAGE)
+    with FaultServer(portal) as server:
+        yield portal, server, spider_for(server.url)
+
+
+def test_what_failed_is_fetched_again_by_the_next_plain_run(hostile, db_path):
+    portal, _, spider = hostile
+    ids = [r.id for r in portal.listing()][5:60:12]  # five reports, on every list page
+    portal.fail(ids)
+    stats, first = crawl(spider, db_path, portal)
+    assert stats["archive/reports/new"] == 3 * PER_PAGE - len(ids)
+    portal.recover()
+    stats, again = crawl(spider, db_path, portal)
+    assert stats["archive/owed_reports"] == len(ids) and stats["archive/reports/new"] == len(ids)
+    assert q(db_path, "select count(*) from reports where current_version is not null") == 3 * PER_PAGE
+    # the lists are not walked for it: the root, page 1 (304), and the owed reports
+    assert len(again) <= len(ids) + 3, again
+    stats, third = crawl(spider, db_path, portal)
+    assert stats.get("archive/owed_reports", 0) == 0 and len(third) <= 3
+
+
+def test_attachments_a_killed_crawl_never_fetched_are_fetched_next_time(hostile, db_path):
+    portal, _, spider = hostile
+    some = [r.id for r in portal.listing()][:10]
+    for i in some:
+        portal.attach([i], f"附件{i}.docx", docx_bytes(f"附件 {i} 的正文：本年度收到申请{i}件。"))
+    portal.attach(some[:3], "共同附件.docx", docx_bytes("三个报告共同链接的附件。"))
+    # the first crawl loses every attachment download (the server answers 500 for files)
+    portal.rule("/files/", ("status", 500, {}, None))
+    crawl(spider, db_path, portal)
+    assert q(db_path, "select count(*) from attachments") == 0
+    portal.recover()
+    stats, again = crawl(spider, db_path, portal)
+    assert stats["archive/owed_attachments"] == len(some) + 3
+    assert q(db_path, "select count(*) from attachments") == len(some) + 3
+    # the shared file: stored once, linked from each of its three reports
+    assert q(db_path, "select count(distinct sha256) from files") == len(some) + 1
+    assert q(db_path, "select count(*) from attachments a join files f on f.sha256 = a.sha256 "
+                      "where f.text like '%共同链接%'") == 3
+
+
+KILLED = textwrap.dedent("""
+    import sys
+    from tests.crawl_kit import FAST, spider_for
+    from crawler.run import run_crawl
+    url, db, jobdir = sys.argv[1], sys.argv[2], sys.argv[3]
+    settings = {**FAST, "ARCHIVE_DB": db, "DOWNLOAD_DELAY": 0.03, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
+    if jobdir != "-":
+        settings["JOBDIR"] = jobdir
+    stats = run_crawl(spider_for(url), settings)
+    print("REQUESTS", stats.get("downloader/request_count", 0), stats.get("finish_reason"))
+""")
+
+
+def _kill_after(server, db_path, jobdir, versions):
+    proc = subprocess.Popen([sys.executable, "-c", KILLED, server.url, db_path, jobdir], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    try:
+        while time.time() < deadline:
+            time.sleep(0.05)
+            try:
+                if q(db_path, "select count(*) from versions") >= versions:
+                    break
+            except sqlite3.OperationalError:
+                continue
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=10)
+
+
+def test_a_jobdir_resume_after_sigkill_stores_everything(hostile, db_path, tmp_path):
+    portal, server, spider = hostile
+    jobdir = str(tmp_path / "job")
+    _kill_after(server, db_path, jobdir, 12)
+    stored = q(db_path, "select count(*) from versions")
+    assert stored < 3 * PER_PAGE, "the crawl should have been killed mid-way"
+    portal.requests.clear()
+    r = subprocess.run([sys.executable, "-c", KILLED, server.url, db_path, jobdir], cwd=ROOT,
+                       capture_output=True, text=True, timeout=120)
+    assert "REQUESTS" in r.stdout and "finished" in r.stdout, r.stderr[-2000:]
+    assert q(db_path, "select count(*) from reports where current_version is not null") == 3 * PER_PAGE
+    assert "No report found" not in r.stderr
+    con = sqlite3.connect(db_path)
+    assert con.execute("pragma integrity_check").fetchone()[0] == "ok"
+    assert con.execute("select count(*) from (select report_url from versions group by report_url "
+                       "having count(*) > 1)").fetchone()[0] == 0
+
+
+def test_a_file_shared_by_many_reports_belongs_to_each_downloaded_once(hostile, db_path):
+    portal, _, spider = hostile
+    eight = [r.id for r in portal.listing()][:8]
+    path = portal.attach(eight, "统计表.docx", docx_bytes("八个报告共同链接的统计表。"))
+    stats, requests = crawl(spider, db_path, portal)
+    assert [p for p, _, _ in requests if "/files/" in p and p.endswith(".docx")].__len__() == 1
+    assert q(db_path, "select count(*) from attachments") == 8
+    assert q(db_path, "select count(distinct report_url) from attachments") == 8
+    # the next crawl: the same eight links, whatever the server answers (304), nothing owed
+    stats, again = crawl(spider, db_path, portal, ARCHIVE_REVALIDATE_DAYS=0)
+    assert stats.get("archive/owed_attachments", 0) == 0 and q(db_path, "select count(*) from attachments") == 8
+    assert path
