@@ -94,7 +94,7 @@ def rebuild(archive, progress=None) -> dict:
     counts = {"versions": 0, "statutory": 0, "pre2019": 0, "none": 0, "checks_failed": 0}
     batch = 200
     for start in range(0, len(ids), batch):
-        with archive.db.atomic():
+        with archive.write():
             for version_id, url in ids[start:start + batch]:
                 row = write(archive.db, url, version_id, archive.table_sources(url, version_id))
                 counts["versions"] += 1

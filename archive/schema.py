@@ -186,11 +186,20 @@ def version_of(db: sqlite_utils.Database) -> int:
 
 
 def upgrade(db: sqlite_utils.Database) -> int:
-    """Run the migrations this database lacks; return the version it had."""
+    """Run the migrations this database lacks; return the version it had. Each migration takes
+    the write lock first (BEGIN IMMEDIATE, waiting out another process's upgrade) and looks at
+    the version again under it: two crawls opening one new archive run each migration once."""
     current = version_of(db)
     for version in range(current + 1, SCHEMA_VERSION + 1):
-        with db.atomic():
-            db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
-            MIGRATIONS[version](db)
-            db["meta"].upsert({"key": "schema_version", "value": str(version)}, pk="key")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if version_of(db) < version:
+                db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+                MIGRATIONS[version](db)
+                db["meta"].upsert({"key": "schema_version", "value": str(version)}, pk="key")
+            db.execute("COMMIT")
+        except BaseException:
+            if db.conn.in_transaction:
+                db.execute("ROLLBACK")
+            raise
     return current

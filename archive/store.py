@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 import zlib
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -77,7 +79,7 @@ class Archive:
         try:
             self.db = sqlite_utils.Database(self.path)
             self.db.execute("PRAGMA busy_timeout = 10000")
-            self.db.enable_wal()
+            self._enable_wal()
             found = schema.version_of(self.db)
             if found > schema.SCHEMA_VERSION:
                 raise ArchiveError(f"{self.path} has schema version {found}, newer than this code "
@@ -86,9 +88,41 @@ class Archive:
         except sqlite3.DatabaseError as exc:
             raise ArchiveError(f"{self.path} is not a usable SQLite archive: {exc}") from exc
 
+    def _enable_wal(self, wait: float = 10.0) -> None:
+        """WAL mode (readers never block the crawl). Switching needs a moment alone with the
+        file, and SQLite does not wait for it: retried while another process opens it too."""
+        deadline = time.monotonic() + wait
+        while self.db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            try:
+                self.db.enable_wal()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
     @property
     def conn(self) -> sqlite3.Connection:
         return self.db.conn
+
+    @contextmanager
+    def write(self):
+        """One write transaction, begun IMMEDIATE: the write lock is taken first (waiting up to
+        the busy timeout while another crawl writes), so that what the transaction reads stays
+        true until it commits — two crawls on one archive never store a report twice. Nested:
+        a savepoint."""
+        if self.conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
 
     def close(self) -> None:
         self.db.close()
@@ -98,13 +132,13 @@ class Archive:
 
     # --- crawls ---------------------------------------------------------------------------
     def start_crawl(self, job_id: str, spider: str, versions: dict) -> None:
-        with self.db.atomic():
+        with self.write():
             self.db["crawls"].upsert({"job_id": job_id, "spider": spider, "started_at": utcnow(),
                                       "versions": versions}, pk="job_id")
 
     def finish_crawl(self, job_id: str, reason: str, stats: dict) -> None:
         stats = json.loads(json.dumps(stats, default=str))
-        with self.db.atomic():
+        with self.write():
             self.db["crawls"].update(job_id, {"finished_at": utcnow(), "finish_reason": reason, "stats": stats})
 
     def last_crawl_complete(self, spider: str, exclude_job: str | None = None) -> bool | None:
@@ -124,7 +158,7 @@ class Archive:
         """Store one HTTP exchange that produced no report version (lists, 304s, blocked, errors),
         with the crawl state it implies, in one transaction: ``listed`` are the report URLs this
         list page shows (listed in this crawl: not gone)."""
-        with self.db.atomic():
+        with self.write():
             fetch_id = self._insert_fetch(fetch)
             if state is not None:
                 self._save_state(state, fetch.fetched_at)
@@ -140,7 +174,7 @@ class Archive:
         (text and tables) differs from the current one; ``file``: the report is a downloaded file,
         stored in ``files`` from the same exchange."""
         url, now, clean_hash = report.url, fetch.fetched_at, version.clean_sha256()
-        with self.db.atomic():
+        with self.write():
             fetch_id = self._insert_fetch(fetch)
             existing = next(self.db.query(
                 "SELECT r.current_version, v.clean_sha256 FROM reports r LEFT JOIN versions v "
@@ -193,7 +227,7 @@ class Archive:
         ``extracted``: kind, text, tables, pages, scanned, extractor, software, error, error_kind.
         ``name`` is the file name as the page gives it: kept as data, never used as a path.
         Returns (sha256, whether the file content was new)."""
-        with self.db.atomic():
+        with self.write():
             fetch_id = self._insert_fetch(fetch)
             result = self._file_rows(fetch, fetch_id, body, content_type, extracted, report_url, name)
             if state is not None:
@@ -238,7 +272,7 @@ class Archive:
                 return False
             row = {"sha256": state.sha256, "fetch_id": None}
         now = seen_at or utcnow()
-        with self.db.atomic():
+        with self.write():
             self.conn.execute(
                 "INSERT INTO attachments (report_url, url, name, sha256, fetch_id, first_seen, last_seen) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(report_url, url) DO UPDATE SET last_seen = excluded.last_seen",
@@ -327,7 +361,7 @@ class Archive:
             where += f" AND section IN ({', '.join('?' for _ in sections)})"
             params += list(sections)
         now = utcnow()
-        with self.db.atomic():
+        with self.write():
             urls = [r["url"] for r in self.db.query(f"SELECT url FROM reports WHERE {where}", params)]
             self.conn.executemany("UPDATE reports SET gone_since = ? WHERE url = ?", [(now, u) for u in urls])
         return urls

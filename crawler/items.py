@@ -26,8 +26,8 @@ class PageItem:
     fetch: Fetch
     state: UrlState
     report: Report
-    examined: Examined
-    body: bytes
+    examined: Examined = field(repr=False)
+    body: bytes = field(repr=False)  # never in a log line
 
 
 @dataclass
@@ -36,7 +36,7 @@ class FileItem:
     entry points straight at a file — the report itself (``report`` set)."""
 
     fetch: Fetch
-    body: bytes
+    body: bytes = field(repr=False)  # never in a log line
     content_type: str | None
     name: str | None
     state: UrlState | None = None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import sqlite3
 
 from scrapy import signals
 
@@ -34,6 +36,7 @@ class ArchivePipeline:
         self.path = path
         self.archive: Archive | None = None
         self.job_id: str | None = None
+        self.storage_error: str | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.response_received, signal=signals.response_received)
 
@@ -53,6 +56,29 @@ class ArchivePipeline:
         logger.info("Archiving into %s (crawl job %s)", self.path, self.job_id)
 
     async def process_item(self, item):
+        if self.storage_error is not None:  # nothing more can be stored: the crawl is stopping
+            self.stats.inc_value("archive/not_stored")
+            return item
+        try:
+            await self._store(item)
+        except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
+            self._storage_failed(exc)
+        return item
+
+    def _storage_failed(self, exc: BaseException) -> None:
+        """The archive cannot be written (disk full, file too large, I/O error, read-only): stop
+        the crawl now, say so once, in one line (never the page), and let the next run fetch what
+        was not stored (the crawl is not recorded as finished)."""
+        self.storage_error = f"{type(exc).__name__}: {exc}"
+        self.stats.set_value("archive/failed", f"storage failed: {self.storage_error}")
+        self.stats.inc_value("archive/not_stored")
+        logger.error("Cannot store into %s (%s): stopping the crawl. Nothing stored is lost; the next run "
+                     "fetches what this one could not store.", self.path, self.storage_error)
+        engine = self.crawler.engine
+        if engine is not None:
+            asyncio.ensure_future(engine.close_spider_async(reason="storage-failed"))
+
+    async def _store(self, item):
         if isinstance(item, FetchItem):
             self.archive.record_fetch(item.fetch, item.state, item.listed)
             self.stats.inc_value(f"archive/fetch/{item.fetch.outcome or 'unknown'}")
@@ -65,7 +91,6 @@ class ArchivePipeline:
             self.stats.inc_value("archive/attachments/linked" if linked else "archive/attachments/link_pending")
         else:
             raise TypeError(f"the archive pipeline stores FetchItem, PageItem, FileItem and LinkItem, not {type(item).__name__}")
-        return item
 
     def process_page(self, item: PageItem) -> None:
         result = item.examined
@@ -152,10 +177,20 @@ class ArchivePipeline:
     def spider_closed(self, spider, reason):
         if self.archive is None:
             return
+        try:
+            self._close(spider, reason)
+        except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
+            # the crawl row stays unfinished: the next run walks the whole column again
+            logger.error("Cannot record the end of crawl %s in %s: %s", self.job_id, self.path, exc)
+        finally:
+            self.archive.close()
+
+    def _close(self, spider, reason):
+        if self.storage_error is not None:
+            reason = "storage-failed"
         if reason == "finished" and spider.walk_complete:
             gone = self.archive.mark_gone(spider.portal.name, spider.column_root, self.job_id, spider.sections)
             self.stats.set_value("archive/reports/gone", len(gone))
             for url in gone:
                 logger.warning("Report no longer listed (marked gone, kept): %s", url)
         self.archive.finish_crawl(self.job_id, reason, self.stats.get_stats())
-        self.archive.close()

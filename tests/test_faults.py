@@ -148,3 +148,54 @@ def test_a_file_shared_by_many_reports_belongs_to_each_downloaded_once(hostile, 
     stats, again = crawl(spider, db_path, portal, ARCHIVE_REVALIDATE_DAYS=0)
     assert stats.get("archive/owed_attachments", 0) == 0 and q(db_path, "select count(*) from attachments") == 8
     assert path
+
+
+FULL_DISK = textwrap.dedent("""
+    import logging, resource, sys
+    logging.basicConfig(level=logging.WARNING)  # as scrapy crawl logs
+    from tests.crawl_kit import FAST, spider_for
+    from crawler.run import run_crawl
+    url, db, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    if limit:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))  # the disk is full past this size
+    stats = run_crawl(spider_for(url), {**FAST, "ARCHIVE_DB": db})
+    print("RESULT", stats.get("finish_reason"), "|", stats.get("archive/failed"), "|",
+          stats.get("archive/reports/new", 0))
+""")
+
+
+def test_a_full_disk_stops_the_crawl_as_failed_and_the_next_run_stores_the_rest(db_path):
+    from archive.store import Archive
+
+    Archive(db_path).close()
+    limit = os.path.getsize(db_path) + 150_000  # room for a few dozen reports
+    portal = FaultPortal(6 * PER_PAGE)
+    with FaultServer(portal) as server:
+        r = subprocess.run([sys.executable, "-c", FULL_DISK, server.url, db_path, str(limit)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=300)
+        out = r.stdout + r.stderr
+        result = next(line for line in r.stdout.splitlines() if line.startswith("RESULT"))
+        assert "storage-failed" in result and "storage failed" in result, result
+        stored = q(db_path, "select count(*) from versions")
+        assert 0 < stored < 6 * PER_PAGE
+        assert "Cannot store into" in r.stderr and max(len(line) for line in out.splitlines()) < 2000
+        assert out.count("Cannot store into") == 1  # said once, not per item
+        assert q(db_path, "select count(*) from crawls where finish_reason = 'finished'") == 0
+        r = subprocess.run([sys.executable, "-c", FULL_DISK, server.url, db_path, "0"], cwd=ROOT,
+                           capture_output=True, text=True, timeout=300)
+        assert "RESULT finished | None" in r.stdout, r.stdout + r.stderr[-3000:]
+    assert q(db_path, "select count(*) from reports where current_version is not null") == 6 * PER_PAGE
+    assert q(db_path, "pragma integrity_check") == "ok"
+
+
+def test_two_crawls_on_one_new_archive_both_finish_and_store_each_report_once(hostile, db_path):
+    portal, server, _ = hostile
+    procs = [subprocess.Popen([sys.executable, "-c", FULL_DISK, server.url, db_path, "0"], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    for out, err in outs:
+        assert "RESULT finished | None" in out, err[-3000:]
+        assert "Traceback" not in err and "locked" not in err
+    assert q(db_path, "select count(*) from reports") == 3 * PER_PAGE
+    assert q(db_path, "select count(*) from versions") == 3 * PER_PAGE  # never twice
+    assert q(db_path, "select count(*) from crawls where finish_reason = 'finished'") == 2
