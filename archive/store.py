@@ -29,6 +29,8 @@ DEFAULT_PATH = "archive.db"
 ENV_VAR = "ARCHIVE_DB"
 _JSON_COLUMNS = frozenset(("redirect_chain", "response_headers", "flags", "site_meta", "attachments", "tables",
                            "software", "removed", "metadata", "stats", "versions"))
+# a fetch that left the report stored (or confirmed it unchanged)
+_STORED_OUTCOMES = frozenset(("report-new", "report-changed", "report-unchanged", "report-not-modified"))
 _REPORT_FIELDS = ("portal", "section", "column", "agency", "title", "report_year", "pub_date", "source",
                   "list_title", "list_date", "found_on", "site_meta", "attachments")
 
@@ -312,17 +314,20 @@ class Archive:
             for url, title, date in json.loads(row["links"]).get("entries", []):
                 yield row["url"], url, title, date
 
-    def unfinished(self, spider: str, portal: str) -> tuple[set[str], set[str]]:
-        """What earlier crawls of ``spider`` asked for and did not get: (report URLs as
-        requested whose last fetch stored no report, canonical URLs of ``portal``'s stored
-        reports). A listed URL in neither set's favour is owed to the next crawl."""
-        failed = {r["url"] for r in self.db.query(
-            "SELECT f.url FROM fetches f JOIN (SELECT url, max(id) AS id FROM fetches WHERE spider = ? "
-            "GROUP BY url) last ON last.id = f.id WHERE f.outcome NOT LIKE 'report%' AND f.outcome != 'list' "
-            "AND f.outcome NOT LIKE 'list-%'", [spider])}
+    def unfinished(self, spider: str, portal: str) -> tuple[set[str], set[str], set[str]]:
+        """What earlier crawls of ``spider`` asked for: (URLs as requested whose last fetch
+        stored no report, URLs as requested whose last fetch did, canonical URLs of ``portal``'s
+        stored reports). A listed report neither stored nor fetched is owed to the next crawl,
+        and so is one whose last fetch failed."""
+        failed, done = set(), set()
+        for r in self.db.query(
+                "SELECT f.url, f.outcome FROM fetches f JOIN (SELECT url, max(id) AS id FROM fetches WHERE spider = ? "
+                "GROUP BY url) last ON last.id = f.id WHERE f.outcome != 'list' AND f.outcome NOT LIKE 'list-%'",
+                [spider]):
+            (done if r["outcome"] in _STORED_OUTCOMES else failed).add(r["url"])
         stored = {r["url"] for r in self.db.query("SELECT url FROM reports WHERE portal = ? AND "
                                                   "current_version IS NOT NULL", [portal])}
-        return failed, stored
+        return failed, done, stored
 
     def owed_attachments(self, portal: str) -> Iterator[dict]:
         """Attachments that ``portal``'s stored report pages link and that were never stored for

@@ -98,10 +98,12 @@ class IncrementalPolicy:
              ) -> Iterator[tuple[tuple[str, str, str | None], str, UrlState | None]]:
         """Listed reports (``wanted`` ones) an earlier crawl did not store: ``(entry, list page,
         state)``, marked as requested."""
-        failed, stored = self.archive.unfinished(self.spider, portal)
+        failed, done, stored = self.archive.unfinished(self.spider, portal)
         for list_url, url, title, date in self.archive.listed_entries(self.spider):
             key = canonical(url)
-            if key in self.seen or not wanted(key) or (key in stored and url not in failed and key not in failed):
+            if key in self.seen or not wanted(key):
+                continue
+            if url not in failed and key not in failed and (key in stored or url in done):
                 continue
             self.seen.add(key)
             self.fresh.add(key)

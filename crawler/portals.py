@@ -31,6 +31,23 @@ class Portal:
         parts = urlsplit(url)
         return parts.netloc.lower() in self.hosts or (parts.hostname or "") in self.hosts
 
+    def answers(self, url: str) -> str | None:
+        """Why a redirect target is off the portal (None if it is on it): an http(s) URL on one
+        of its hosts — with that host's port when one is listed, else the scheme's default port
+        (80 or 443: http → https upgrades are the portal's own)."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            return f"not http(s): {parts.scheme or 'no scheme'}"
+        try:
+            host, port = (parts.hostname or "").lower(), parts.port
+        except ValueError:
+            return "malformed port"
+        for entry in self.hosts:
+            name, _, fixed = entry.lower().partition(":")
+            if host == name and (port == int(fixed) if fixed else port in (None, 80, 443)):
+                return None
+        return f"another host: {parts.netloc.rsplit('@', 1)[-1] or 'none'}"
+
     def canonical(self, url: str) -> str:
         """One URL per report: the portal's canonical scheme and host, no fragment."""
         parts = urlsplit(url)

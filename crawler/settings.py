@@ -44,6 +44,8 @@ DEFAULT_REQUEST_HEADERS = {
 DOWNLOADER_MIDDLEWARES = {
     # next to the downloader: sees wire bytes (before decompression) and each redirect hop
     "crawler.cassette.CassetteMiddleware": 950,
+    # before RedirectMiddleware (600) sees a 3xx: hops off the portal are refused, and recorded
+    "crawler.middlewares.RedirectGuard": 650,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 300,

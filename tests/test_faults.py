@@ -199,3 +199,36 @@ def test_two_crawls_on_one_new_archive_both_finish_and_store_each_report_once(ho
     assert q(db_path, "select count(*) from reports") == 3 * PER_PAGE
     assert q(db_path, "select count(*) from versions") == 3 * PER_PAGE  # never twice
     assert q(db_path, "select count(*) from crawls where finish_reason = 'finished'") == 2
+
+
+def test_every_listed_report_leaves_a_record_and_redirects_off_the_portal_are_refused(hostile, db_path):
+    portal, server, spider = hostile
+    ids = [r.id for r in portal.listing()][:6]
+    here = f"http://{server.host}:{server.port}"
+    targets = {
+        ids[0]: f"http://127.0.0.2:{server.port}/elsewhere.html",  # another host (loopback alias)
+        ids[1]: "http://169.254.169.254/latest/meta-data/",  # a cloud metadata address
+        ids[2]: f"{here}{portal.column}bm/content/post_{ids[2]}.html",  # itself: a loop
+        ids[3]: f"http://{server.host}:{server.port + 1}/x.html",  # another port of the same host
+        ids[4]: f"ftp://{server.host}/report.pdf",  # not http(s)
+        ids[5]: f"{here}{portal.column}bm/content/post_{ids[5]}.html?moved=1",  # on the portal: followed
+    }
+    for report_id, location in targets.items():
+        portal.rule(f"/content/post_{report_id}.html", ("redirect", location), times=1)
+    stats, requests = crawl(spider, db_path, portal)
+    assert stats["archive/redirects_refused"] == 5
+    con = sqlite3.connect(db_path)
+    rows = {url.rsplit("_", 1)[1]: (outcome, status, reason, headers) for url, outcome, status, reason, headers in
+            con.execute("select url, outcome, status, reason, response_headers from fetches where url like '%post_%'")}
+    for report_id in ids[:5]:
+        outcome, status, reason, headers = rows[f"{report_id}.html"]
+        assert outcome == "report-redirect-refused" and status == 302, (report_id, outcome)
+        assert "not followed" in reason and "Location" in headers, reason
+    assert "another host: 127.0.0.2" in rows[f"{ids[0]}.html"][2] and "a redirect loop" in rows[f"{ids[2]}.html"][2]
+    assert f"another host: {server.host}:{server.port + 1}" in rows[f"{ids[3]}.html"][2]
+    assert "not http(s): ftp" in rows[f"{ids[4]}.html"][2]
+    assert rows[f"{ids[5]}.html"][0] == "report-new"
+    # nothing that failed is forgotten: the next plain run asks for the five again
+    portal.recover()
+    stats, _ = crawl(spider, db_path, portal)
+    assert stats["archive/owed_reports"] == 5 and stats["archive/reports/new"] == 5

@@ -31,6 +31,7 @@ from archive.records import ListLinks, Report, UrlState
 from archive.store import Archive, default_path
 from crawler.extensions import NETWORK_ERRORS
 from crawler.items import FetchItem, FileItem, LinkItem, PageItem
+from crawler.middlewares import REFUSED
 from crawler.platforms import get_platform
 from crawler.platforms.common import Entry, list_url
 from crawler.policy import IncrementalPolicy
@@ -220,9 +221,23 @@ class PortalSpider(scrapy.Spider):
         return fetch_record(response, self.job_id, self.name)
 
     # --- list pages ---------------------------------------------------------------------------
+    def refused(self, response) -> FetchItem | None:
+        """The record of a redirect ``RedirectGuard`` did not follow (off the portal, a loop)."""
+        reason = response.meta.get(REFUSED)
+        if not reason:
+            return None
+        role = response.meta.get("role") or "page"
+        if role == "list":
+            self.policy.walk_complete = False
+        self.logger.warning("%s %s: %s", role.capitalize(), response.url, reason)
+        return FetchItem(self._fetch(response).but(outcome=f"{role}-redirect-refused", reason=reason))
+
     def parse_list(self, response, text: str | None = None):
         """A list page; ``text``: its body already decoded (the column spider decodes the first
         page to detect the platform)."""
+        if refused := self.refused(response):
+            yield refused
+            return
         self._reached_hosts.add(urlsplit(response.url).hostname)
         fetch = self._fetch(response)
         state: UrlState | None = response.meta.get("state")
@@ -329,6 +344,9 @@ class PortalSpider(scrapy.Spider):
             list_title=entry.title, list_date=entry.date, found_on=found_on)
 
     def parse_report(self, response):
+        if refused := self.refused(response):
+            yield refused
+            return
         self._reached_hosts.add(urlsplit(response.url).hostname)
         entry: Entry = response.meta["entry"]
         fetch = self._fetch(response)
@@ -374,6 +392,9 @@ class PortalSpider(scrapy.Spider):
                              download_maxsize=self.settings.getint("ARCHIVE_MAX_ATTACHMENT_BYTES"))
 
     def parse_attachment(self, response):
+        if refused := self.refused(response):
+            yield refused
+            return
         fetch = self._fetch(response)
         headers = normalise_headers(response.headers)
         asked = fetch.url  # as requested (the first URL of a redirect chain)
