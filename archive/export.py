@@ -43,7 +43,7 @@ _FETCH_FIELDS = ("url", "final_url", "redirect_chain", "method", "status", "cont
                  "etag", "last_modified", "response_headers", "bytes", "sha256", "fetched_at", "job_id",
                  "spider", "found_on")
 _VERSION_FIELDS = ("content_type", "encoding", "encoding_method", "encoding_declared", "encoding_confidence",
-                   "encoding_errors",
+                   "encoding_errors", "incomplete",
                    "extractor", "container", "clean_sha256", "software", "raw_sha256", "raw_size")
 
 

@@ -94,6 +94,9 @@ class NotReadable(ValueError):
 
 
 MAX_SAVED_BYTES = 200 * 1024 * 1024
+# a web page is read up to this size (the crawl's ARCHIVE_MAX_PAGE_BYTES): past it, parsing costs
+# gigabytes, and no report page is this large unless its markup is broken or endless
+MAX_PAGE_BYTES = 10 * 1024 * 1024
 
 
 def read_saved(path: str | Path, url: str | None = None, content_type: str | None = None,
@@ -118,4 +121,7 @@ def read_saved(path: str | Path, url: str | None = None, content_type: str | Non
         from .files import extract
 
         return extract(body, path.name, content_type)
+    if len(body) > MAX_PAGE_BYTES:
+        raise NotReadable(f"{path} is {len(body)} bytes: more than the {MAX_PAGE_BYTES} bytes a web page is read "
+                          "up to (no report page is this large unless its markup is broken)")
     return examine(200, headers, body, url)

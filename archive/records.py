@@ -117,6 +117,7 @@ class Version:
     extractor: str | None = None
     software: dict = field(default_factory=dict)
     container: str | None = None
+    incomplete: str | None = None  # why the text is known to lack part of the page (stored, flagged)
     removed: list[dict] = field(default_factory=list)
     metadata: dict = field(default_factory=dict)
 

@@ -136,9 +136,12 @@ def _v2(db: sqlite_utils.Database) -> None:
 def _v3(db: sqlite_utils.Database) -> None:
     """The statutory tables as numbers (``archive.figures``): written when a version or an
     attachment is stored; an upgraded archive fills them with ``archive figures --rebuild``.
-    ``versions.encoding_errors``: how many byte sequences of the declared codec did not decode."""
+    ``versions.encoding_errors``: how many byte sequences of the declared codec did not decode;
+    ``versions.incomplete``: why its text is known to lack part of the page (the parser gave up)."""
     if "encoding_errors" not in db["versions"].columns_dict:
         db["versions"].add_column("encoding_errors", int)
+    if "incomplete" not in db["versions"].columns_dict:  # why a version's text lacks part of its page
+        db["versions"].add_column("incomplete", str)
     db["figure_sets"].create(
         {"version_id": int, "report_url": str, "template": str, "statutory": int, "cells": int,
          "checks_run": int, "checks_failed": int, "failed": str, "problems": str, "source": str,

@@ -109,9 +109,13 @@ class ArchivePipeline:
         version = Version(raw=item.body, text=cleaned.text, text_simplified=cleaned.text_simplified,
                           tables=cleaned.tables, content_type=item.fetch.content_type, **decoded.as_provenance(),
                           extractor=cleaned.extractor, software=software_versions(), container=cleaned.container,
+                          incomplete=cleaned.incomplete,
                           removed=cleaned.removed, metadata=md)
         stored = self.archive.store_report(item.fetch.but(outcome="report"), report, version, item.state)
         self.stats.inc_value(f"archive/reports/{stored.outcome}")
+        if cleaned.incomplete:
+            self.stats.inc_value("archive/reports/incomplete")
+            logger.warning("Stored flagged incomplete: %s — %s", report.url, cleaned.incomplete)
         self.stats.inc_value("archive/chrome_lines_removed", len(cleaned.removed))
         self.stats.inc_value(f"archive/encoding/{decoded.method}")
         if decoded.errors:

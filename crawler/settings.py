@@ -61,6 +61,7 @@ ARCHIVE_REVALIDATE_DAYS = 30
 # Attachments (PDF, DOCX, …) linked from report pages are downloaded and their text extracted.
 ARCHIVE_ATTACHMENTS = True
 ARCHIVE_MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+ARCHIVE_MAX_PAGE_BYTES = 10 * 1024 * 1024  # list and report pages (archive.ingest.MAX_PAGE_BYTES)
 ARCHIVE_EXTRACT_TIMEOUT = 120  # seconds per file
 
 CASSETTE = None

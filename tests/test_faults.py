@@ -232,3 +232,50 @@ def test_every_listed_report_leaves_a_record_and_redirects_off_the_portal_are_re
     portal.recover()
     stats, _ = crawl(spider, db_path, portal)
     assert stats["archive/owed_reports"] == 5 and stats["archive/reports/new"] == 5
+
+
+def _page(title: str, inner: str) -> str:
+    return (f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>"
+            f"<div class='content_article' id='zoomcon'><h1>{title}</h1>{inner}</div></body></html>")
+
+
+def test_hostile_bodies_are_stored_right_or_flagged_never_silently_wrong(hostile, db_path):
+    portal, server, spider = hostile
+    ids = [r.id for r in portal.listing()][:5]
+    titles = {i: portal.by_id(i).title for i in ids}
+    para = "本机关主动公开政府信息一百二十条，收到政府信息公开申请十件，均按时答复。" * 10
+    tail = "<p>结尾一段：以上为本年度报告的全部内容，特此公告。" + "附记" * 60 + "</p>"
+    bodies = {
+        # declared utf-8 with one stray byte: decoded as utf-8, one U+FFFD, findable
+        ids[0]: _page(titles[ids[0]], f"<p>{para}</p>").encode().replace("答复。".encode(), "答复。".encode() + b"\xff", 1),
+        # an XML declaration before XHTML
+        ids[1]: b'<?xml version="1.0" encoding="UTF-8"?>\n' + _page(titles[ids[1]], f"<p>{para}</p>").encode(),
+        # 100,000-deep nesting before the last paragraph: stored, flagged incomplete
+        ids[2]: _page(titles[ids[2]], f"<p>{para}</p>" + "<div>" * 100_000 + tail).encode(),
+    }
+    for i, body in bodies.items():
+        portal.rule(f"/content/post_{i}.html", ("body", body, "text/html; charset=utf-8"))
+    portal.rule(f"/content/post_{ids[3]}.html", ("stream", 60 * 1024 * 1024))  # an endless page
+    portal.rule(f"/content/post_{ids[4]}.html", ("reset",))
+    stats, _ = crawl(spider, db_path, portal)
+    con = sqlite3.connect(db_path)
+
+    def version(i):
+        return con.execute("select v.text, v.encoding, v.encoding_errors, v.incomplete from reports r join versions v "
+                           "on v.id = r.current_version where r.url like ?", [f"%post_{i}.html"]).fetchone()
+
+    text, encoding, errors, incomplete = version(ids[0])
+    assert encoding == "utf-8" and errors == 1 and text.count("\ufffd") == 1 and "均按时答复" in text
+    text, _, _, incomplete = version(ids[1])
+    assert "均按时答复" in text and incomplete is None
+    text, _, _, incomplete = version(ids[2])
+    assert "均按时答复" in text and "结尾一段" not in text and "parser gave up" in incomplete
+    assert stats["archive/reports/incomplete"] == 1
+    for i in ids[3:]:  # no version; a fetch row that says why, never an empty reason
+        assert version(i) is None
+        reason = con.execute("select reason from fetches where url like ? order by id desc", [f"%post_{i}.html"]
+                             ).fetchone()[0]
+        assert reason and not reason.endswith(": ") and "no message" not in reason, reason
+        if i == ids[3]:
+            assert "larger than the 10485760 bytes allowed" in reason
+    assert stats["memusage/max"] < 500 * 1024 * 1024

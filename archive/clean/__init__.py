@@ -53,6 +53,7 @@ class Cleaned:
     attachments: list[dict] = field(default_factory=list)
     text_simplified: str | None = None  # set when the page is in traditional characters
     link_ratio: float = 0.0  # share of the text that is link text (a list page is mostly links)
+    incomplete: str | None = None  # why the text is known to lack part of the page (markup the parser gave up on)
 
     @property
     def empty(self) -> bool:
@@ -83,6 +84,7 @@ class _Page:
     guessed: bool = False
     walked: bool = False  # the block walk replaced trafilatura's output
     embedded_date: str | None = None
+    incomplete: str | None = None
     _whole: list | None = None
 
     def whole(self) -> list:
@@ -116,7 +118,7 @@ def clean_html(html: str, url: str | None = None, containers: Sequence[str] = ()
     return Cleaned(
         text=text, tables=body.tables, metadata=metadata, removed=page.removed, container=page.selector,
         extractor=page.extractor, attachments=attachments, link_ratio=link_ratio,
-        text_simplified=simplified(text) if metadata["traditional"] else None,
+        text_simplified=simplified(text) if metadata["traditional"] else None, incomplete=page.incomplete,
     )
 
 
@@ -128,11 +130,38 @@ def _parse(html: str) -> _Page:
     # a str that still declares an encoding
     html = _END_TAGS.sub("", _XML_DECLARATION.sub("", html, count=1))
     try:
+        # libxml2's default depth limit (256) stays: the steps after walk the tree recursively
         doc = lxml_html.fromstring(html)
+        incomplete = _lost_text(html, doc)
     except (etree.ParserError, ValueError) as exc:
         raise NotAPage(f"not an HTML page: {exc}") from exc
     tags = meta_mod.meta_tags(doc)
-    return _Page(html=html, doc=doc, tags=tags, title=page_title(doc, tags))
+    return _Page(html=html, doc=doc, tags=tags, title=page_title(doc, tags), incomplete=incomplete)
+
+
+_INVISIBLE = re.compile(r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->"
+                        r"|<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>|&#?\w+;", re.I | re.S)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _lost_text(html: str, doc) -> str | None:
+    """Why the parsed page lacks text the markup holds (None if it does not): libxml2 gives up
+    on nesting too deep (unclosed tags by the thousand) and drops what follows, silently. The
+    CJK characters outside tags, scripts and comments are counted in the markup and in the tree."""
+    raw = len(_CJK.findall(_INVISIBLE.sub(" ", html)))
+    if raw < 100:
+        return None
+    kept = 0
+    for el in doc.iter():
+        if el.text and isinstance(el.tag, str) and el.tag not in ("script", "style"):
+            kept += len(_CJK.findall(el.text))
+        if el.tail:
+            kept += len(_CJK.findall(el.tail))
+    lost = raw - kept
+    if lost <= max(50, raw // 20):
+        return None
+    return (f"the markup holds {raw} Chinese characters of text, the parsed page {kept}: the parser gave up on "
+            "the markup (nesting too deep or unclosed tags), and the text after that point is missing")
 
 
 def _find_article(page: _Page, selectors: tuple[str, ...]) -> None:

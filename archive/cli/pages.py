@@ -34,10 +34,15 @@ def clean(args) -> int:
         print(f"archive clean: {args.page}: {result.kind}: {result.reason}", file=sys.stderr)
         return 1
     cleaned = result.cleaned
+    if cleaned.incomplete:
+        print(f"archive clean: {args.page}: incomplete: {cleaned.incomplete}", file=sys.stderr)
+    if result.decoded.errors:
+        print(f"archive clean: {args.page}: {result.decoded.errors} byte sequence(s) not valid "
+              f"{result.decoded.encoding}, shown as U+FFFD", file=sys.stderr)
     if args.json:
         _dump({"url": args.url, "text": cleaned.text, "metadata": cleaned.metadata, "tables": cleaned.tables,
                "attachments": cleaned.attachments, "removed": cleaned.removed, "container": cleaned.container,
-               "extractor": cleaned.extractor, **result.decoded.as_provenance()})
+               "extractor": cleaned.extractor, "incomplete": cleaned.incomplete, **result.decoded.as_provenance()})
     else:
         sys.stdout.write(cleaned.text + "\n")
     return 0

@@ -202,6 +202,7 @@ class PortalSpider(scrapy.Spider):
         """Every request of the walk: conditional where the URL is known, the same meta keys;
         ``formdata``: a POSTed form (Hanweb's further list pages)."""
         kind, extra = (scrapy.Request, {}) if formdata is None else (scrapy.FormRequest, {"formdata": formdata})
+        meta.setdefault("download_maxsize", self.settings.getint("ARCHIVE_MAX_PAGE_BYTES"))  # pages; files set theirs
         return kind(url, callback=callback, errback=self.on_error, headers=self.policy.conditional_headers(state),
                     meta={"found_on": found_on, "role": role, "state": state,
                           "handle_httpstatus_list": SEE_STATUSES, **meta}, **extra)
@@ -430,7 +431,7 @@ class PortalSpider(scrapy.Spider):
 
     def on_error(self, failure):
         request = failure.request
-        fetch = failed_fetch(request, self.job_id, self.name, f"{failure.type.__name__}: {failure.getErrorMessage()}")
+        fetch = failed_fetch(request, self.job_id, self.name, failure_reason(failure))
         if request.meta.get("role") == "list":
             self.policy.walk_complete = False
         if failure.check(*NETWORK_ERRORS):
@@ -446,6 +447,23 @@ class PortalSpider(scrapy.Spider):
         yield FetchItem(fetch)
         if self.crawler.stats.get_value("archive/failed") == "host unreachable":
             raise CloseSpider("host_unreachable")
+
+
+def failure_reason(failure) -> str:
+    """A failed request's reason, never empty: some failures carry no message."""
+    name = failure.type.__name__
+    message = failure.getErrorMessage().strip()
+    if not message or message == name:
+        limit = failure.request.meta.get("download_maxsize") if getattr(failure, "request", None) else None
+        cancelled = "download cancelled" + (f" (larger than the {limit} bytes allowed, or endless)" if limit else "")
+        message = {
+            "CancelledError": cancelled,
+            "DownloadCancelledError": cancelled,
+            "ResponseDataLossError": "the connection closed before the whole body arrived",
+            "ResponseNeverReceived": "the connection closed before any response",
+            "ConnectionLost": "the connection was lost",
+        }.get(name, repr(failure.value) if str(failure.value) else "no message")
+    return f"{name}: {message}"
 
 
 def _flag(value) -> bool:
