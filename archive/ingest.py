@@ -96,7 +96,7 @@ class NotReadable(ValueError):
 MAX_SAVED_BYTES = 200 * 1024 * 1024
 # a web page is read up to this size (the crawl's ARCHIVE_MAX_PAGE_BYTES): past it, parsing costs
 # gigabytes, and no report page is this large unless its markup is broken or endless
-MAX_PAGE_BYTES = 10 * 1024 * 1024
+MAX_PAGE_BYTES = 8 * 1024 * 1024
 
 
 def read_saved(path: str | Path, url: str | None = None, content_type: str | None = None,

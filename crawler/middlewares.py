@@ -1,5 +1,8 @@
 """Downloader middlewares of the archive's own.
 
+``RetryAfter`` makes Scrapy's retry of a 429 or 503 wait what the server asked (``Retry-After``,
+seconds or an HTTP date; at most ``ARCHIVE_MAX_RETRY_AFTER`` seconds) instead of retrying at once.
+
 ``RedirectGuard`` sees every redirect before Scrapy's RedirectMiddleware follows it, and refuses
 the hops that leave the portal — another host, another port of the same host, a scheme that is
 not http(s), a metadata or other address the portal does not answer on — and loops. A refused
@@ -9,6 +12,9 @@ is recorded with its status, its Location and why it was not followed.
 
 from __future__ import annotations
 
+import asyncio
+import time
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
 from w3lib.url import safe_url_string
@@ -45,3 +51,48 @@ class RedirectGuard:
         request.meta["handle_httpstatus_list"] = [*request.meta.get("handle_httpstatus_list", []), response.status]
         self.crawler.stats.inc_value("archive/redirects_refused")
         return response
+
+
+class RetryAfter:
+    """Runs before RetryMiddleware (550) sees the response: waits, then lets it retry."""
+
+    STATUSES = (429, 503)
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.limit = crawler.settings.getfloat("ARCHIVE_MAX_RETRY_AFTER", 60)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def process_response(self, request, response):
+        if response.status not in self.STATUSES or not self.crawler.settings.getbool("RETRY_ENABLED"):
+            return response
+        retries = request.meta.get("retry_times", 0)
+        if retries >= request.meta.get("max_retry_times", self.crawler.settings.getint("RETRY_TIMES")):
+            return response
+        delay = retry_after(response.headers.get("Retry-After"))
+        if delay is None:
+            return response
+        if delay > self.limit:
+            self.crawler.stats.inc_value("archive/retry_after_too_long")
+            return response
+        self.crawler.stats.inc_value("archive/retry_after_waits")
+        await asyncio.sleep(delay)
+        return response
+
+
+def retry_after(value) -> float | None:
+    """Seconds a Retry-After header asks for (delta-seconds or an HTTP date), None if unreadable."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip() if isinstance(value, bytes) else str(value).strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(text).timestamp() - time.time())
+    except (TypeError, ValueError, IndexError):
+        return None

@@ -46,6 +46,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.cassette.CassetteMiddleware": 950,
     # before RedirectMiddleware (600) sees a 3xx: hops off the portal are refused, and recorded
     "crawler.middlewares.RedirectGuard": 650,
+    # before RetryMiddleware (550) sees a 429/503: the retry waits what Retry-After asks
+    "crawler.middlewares.RetryAfter": 560,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 300,
@@ -61,7 +63,8 @@ ARCHIVE_REVALIDATE_DAYS = 30
 # Attachments (PDF, DOCX, …) linked from report pages are downloaded and their text extracted.
 ARCHIVE_ATTACHMENTS = True
 ARCHIVE_MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
-ARCHIVE_MAX_PAGE_BYTES = 10 * 1024 * 1024  # list and report pages (archive.ingest.MAX_PAGE_BYTES)
+ARCHIVE_MAX_PAGE_BYTES = 8 * 1024 * 1024
+ARCHIVE_MAX_RETRY_AFTER = 60  # seconds: a longer Retry-After is not waited for  # list and report pages (archive.ingest.MAX_PAGE_BYTES)
 ARCHIVE_EXTRACT_TIMEOUT = 120  # seconds per file
 
 CASSETTE = None

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from http.server import ThreadingHTTPServer
 from email.utils import format_datetime
 from urllib.parse import unquote
 
@@ -34,6 +35,7 @@ class FaultPortal(Portal):
         self.files: dict[str, tuple[bytes, str]] = {}  # path → (body, content type)
         self.links: dict[int, list[tuple[str, str]]] = {}  # report id → [(href, name)]
         self.hits: dict[str, int] = {}
+        self.stamps: list[tuple[str, float]] = []  # (path, monotonic time) of every request
 
     # --- faults ----------------------------------------------------------------------------------
     def fail(self, ids) -> None:
@@ -61,6 +63,7 @@ class FaultPortal(Portal):
     def action_for(self, path: str):
         with self.lock:
             self.hits[path] = self.hits.get(path, 0) + 1
+            self.stamps.append((path, time.monotonic()))
             for rule in self.rules:
                 match, action, remaining = rule
                 if match in path and remaining != 0:
@@ -150,6 +153,11 @@ class _FaultHandler(_Handler):
         self.portal.requests.append((self.path, status, len(body)))
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A client that hangs up on a fault (a size cap, a cancelled download) is the point."""
+
+
 class FaultServer(PortalServer):
     """``with FaultServer(FaultPortal(100)) as server: …``; ``server.port``, ``server.host``."""
 
@@ -157,9 +165,7 @@ class FaultServer(PortalServer):
         super().__init__(portal)
         handler = type("Handler", (_FaultHandler,), {"portal": portal})
         self.httpd.server_close()
-        from http.server import ThreadingHTTPServer
-
-        self.httpd = ThreadingHTTPServer((host, 0), handler)
+        self.httpd = _QuietServer((host, 0), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

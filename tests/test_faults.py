@@ -277,5 +277,25 @@ def test_hostile_bodies_are_stored_right_or_flagged_never_silently_wrong(hostile
                              ).fetchone()[0]
         assert reason and not reason.endswith(": ") and "no message" not in reason, reason
         if i == ids[3]:
-            assert "larger than the 10485760 bytes allowed" in reason
+            assert "larger than the 8388608 bytes allowed" in reason
     assert stats["memusage/max"] < 500 * 1024 * 1024
+
+
+def test_retry_after_is_honoured_and_a_challenged_column_says_so(hostile, db_path):
+    portal, server, spider = hostile
+    first = portal.listing()[0].id
+    portal.rule(f"/content/post_{first}.html", ("status", 503, {"Retry-After": "2"}, None), times=1)
+    stats, _ = crawl(spider, db_path, portal, RETRY_ENABLED=True, RETRY_TIMES=2)
+    times = [t for p, t in portal.stamps if p.endswith(f"post_{first}.html")]
+    assert len(times) == 2 and times[1] - times[0] >= 1.9, times  # waited, then stored
+    assert stats["archive/retry_after_waits"] == 1
+    assert q(db_path, "select count(*) from reports where url like ?", f"%post_{first}.html") == 1
+    # a column whose list page is a challenge: blocked, not "moved"
+    from tests.cassette_kit import CHALLENGE_200
+
+    blocked = FaultPortal(PER_PAGE, column="/other/")
+    with FaultServer(blocked) as other:
+        blocked.rule("/other/", ("body", CHALLENGE_200.encode() if isinstance(CHALLENGE_200, str) else CHALLENGE_200,
+                                 "text/html; charset=utf-8"))
+        stats = run_crawl(spider_for(other.url), {**FAST, "ARCHIVE_DB": db_path})
+    assert stats["archive/failed"] == "blocked by an anti-bot challenge"

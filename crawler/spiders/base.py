@@ -424,6 +424,12 @@ class PortalSpider(scrapy.Spider):
     def closed(self, reason):
         if reason == "finished" and not self.listed and not self.owed and \
                 not self.crawler.stats.get_value("archive/failed"):
+            if self.crawler.stats.get_value("archive/list_blocked"):
+                self.crawler.stats.set_value("archive/failed", "blocked by an anti-bot challenge")
+                self.logger.warning(
+                    "The column %s answered an anti-bot challenge (not its list): blocked by an anti-bot "
+                    "challenge. Nothing was stored; the fetch rows say which page and why.", self.column_root)
+                return
             self.crawler.stats.set_value("archive/failed", "no reports found")
             self.logger.warning(
                 "No report found on %s: the column moved, its markup changed, or its list is loaded by "
