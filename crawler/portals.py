@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
 
+def host_of(url: str) -> str:
+    """``host[:port]`` of a URL, lower-case, without any ``user:password@``."""
+    return urlsplit(url).netloc.rsplit("@", 1)[-1].lower()
+
+
 @dataclass(frozen=True)
 class Portal:
     name: str
@@ -29,7 +34,7 @@ class Portal:
 
     def serves(self, url: str) -> bool:
         parts = urlsplit(url)
-        return parts.netloc.lower() in self.hosts or (parts.hostname or "") in self.hosts
+        return host_of(url) in self.hosts or (parts.hostname or "") in self.hosts
 
     def answers(self, url: str) -> str | None:
         """Why a redirect target is off the portal (None if it is on it): an http(s) URL on one

@@ -299,3 +299,13 @@ def test_retry_after_is_honoured_and_a_challenged_column_says_so(hostile, db_pat
                                  "text/html; charset=utf-8"))
         stats = run_crawl(spider_for(other.url), {**FAST, "ARCHIVE_DB": db_path})
     assert stats["archive/failed"] == "blocked by an anti-bot challenge"
+
+
+def test_a_column_url_with_credentials_keeps_its_host():
+    from crawler.spiders.column import ColumnSpider
+
+    spider = ColumnSpider(url="http://user:secret@127.0.0.1:8123/zfxxgknb/")
+    assert spider.portal.hosts == ("127.0.0.1:8123",)
+    assert spider.portal.answers("http://127.0.0.1:8123/zfxxgknb/bm/index.html") is None
+    assert spider.portal.answers("http://127.0.0.1:8124/x.html") == "another host: 127.0.0.1:8124"
+    assert spider.portal.serves("http://user:secret@127.0.0.1:8123/zfxxgknb/")

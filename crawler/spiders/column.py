@@ -20,7 +20,7 @@ from crawler.platforms import get_platform
 from crawler.platforms.common import folder_of
 from crawler.platforms.detect import detect
 from crawler.platforms.gkmlpt import api_url, category_of
-from crawler.portals import PORTALS, Portal, registered_portal
+from crawler.portals import PORTALS, Portal, host_of, registered_portal
 from crawler.spiders.base import PortalSpider
 
 PLATFORMS = ("nfcms", "trs", "hanweb", "hunan", "gkmlpt", "generic")
@@ -65,7 +65,7 @@ class ColumnSpider(PortalSpider):
             column = known.canonical(column)
         else:
             self.portal = Portal(name=parts.hostname, region="", platform=platform or "generic",
-                                 column=column, hosts=(parts.netloc,), scheme=parts.scheme)
+                                 column=column, hosts=(host_of(url),), scheme=parts.scheme)
         self.column_root = column
         super().__init__(*args, **kwargs)
         # crawl state and "previous crawl complete" are per column, not shared by all columns
