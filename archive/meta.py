@@ -84,7 +84,8 @@ def agency_from_title(title: str | None) -> str | None:
         m = rx.search(t)
         if m:
             agency = m.group("agency").strip()
-            if not agency.startswith(("政府信息", "政务", "信息公开")):
+            # 「2023年政府信息公开工作年度报告」 names no agency: its 政府 is the phrase's own
+            if agency != "政府" and not agency.startswith(("政府信息", "政务", "信息公开")):
                 return agency
     return None
 

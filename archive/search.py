@@ -49,14 +49,15 @@ def _where(query: str, portals: Sequence[str]) -> tuple[list[str], str, list]:
     return terms, " AND ".join(where), params
 
 
-def search(db, query: str, portals: Sequence[str] = (), limit: int | None = 20) -> Results:
-    """Reports whose current text holds every term of ``query``, newest report year first."""
+def search(db, query: str, portals: Sequence[str] = (), limit: int | None = 20, offset: int = 0) -> Results:
+    """Reports whose current text holds every term of ``query``, newest report year first
+    (``offset``: skip that many, for pages of results)."""
     terms, where, params = _where(query, portals)
     base = f"FROM reports r JOIN versions v ON v.report_url = r.url WHERE {where}"
     total = next(db.query(f"SELECT count(*) AS n {base}", params))["n"]
     sql = f"SELECT r.url, r.portal, r.report_year, r.title, v.text, v.text_simplified {base} ORDER BY r.report_year DESC, r.url"
     if limit is not None:
-        sql += f" LIMIT {int(limit)}"
+        sql += f" LIMIT {int(limit)} OFFSET {max(0, int(offset))}"
     hits = [{"url": row["url"], "portal": row["portal"], "report_year": row["report_year"], "title": row["title"],
              "snippet": snippet(row["text"], row["text_simplified"], terms[0])}
             for row in db.query(sql, params)]

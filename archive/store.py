@@ -72,7 +72,107 @@ def _decompress(blob: bytes, method: str | None) -> bytes:
     return zlib.decompress(blob) if method == "zlib" else blob
 
 
-class Archive:
+class Reader:
+    """Reading a stored archive through any sqlite-utils ``Database`` — one opened read-only
+    included (the web view, ``archive.web``, reads through it and never writes)."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+
+    def reports(self, portals: Sequence[str] = (), years: tuple[int, int] | None = None,
+                include_gone: bool = True) -> list[dict]:
+        """Reports with a current version, by portal, section, year and URL (JSON columns decoded)."""
+        where, params = ["current_version IS NOT NULL"], []
+        if portals:
+            where.append(f"portal IN ({', '.join('?' * len(portals))})")
+            params += list(portals)
+        if years:
+            where.append("report_year BETWEEN ? AND ?")
+            params += list(years)
+        if not include_gone:
+            where.append("gone_since IS NULL")
+        rows = self.db["reports"].rows_where(" AND ".join(where), params,
+                                             order_by="portal, section, report_year, url")
+        return [decode_row(r) for r in rows]
+
+    def report(self, url: str) -> dict | None:
+        row = next(self.db["reports"].rows_where("url = ?", [url]), None)
+        return decode_row(row) if row else None
+
+    def version(self, version_id: int, with_raw: bool = False) -> dict:
+        """A version's row; the raw bytes only when asked (``raw`` decompressed)."""
+        row = next(self.db["versions"].rows_where("id = ?", [version_id]), None)
+        if row is None:
+            raise KeyError(version_id)
+        raw, method = row.pop("raw"), row.pop("raw_compression")
+        if with_raw:
+            row["raw"] = _decompress(raw, method)
+        return decode_row(row)
+
+    def fetch(self, fetch_id: int) -> dict | None:
+        row = next(self.db["fetches"].rows_where("id = ?", [fetch_id]), None)
+        return decode_row(row) if row else None
+
+    def attachments(self, report_url: str) -> list[dict]:
+        """The files a report page links, with what was read from them."""
+        return list(self.db.query(
+            "SELECT a.url, a.name, a.sha256, a.first_seen, a.last_seen, f.kind, f.size, f.pages, f.scanned, "
+            "f.error, f.error_kind, f.extractor, length(f.text) AS text_chars, f.text "
+            "FROM attachments a LEFT JOIN files f ON f.sha256 = a.sha256 WHERE a.report_url = ? ORDER BY a.id",
+            [report_url]))
+
+    def table_sources(self, url: str, version_id: int | None = None) -> list[tuple[dict, list[dict], str]] | None:
+        """What a report's figures are read from: the grids and text of a version (the current
+        one unless ``version_id``), then those of the report's attachments, each with where it
+        came from; None for a URL that is not a stored report."""
+        report = self.report(url)
+        if report is None or (version_id or report.get("current_version")) is None:
+            return None
+        version = self.version(version_id or report["current_version"])
+        out = [({"from": "page", "url": url, "version_id": version["id"], "sha256": version["raw_sha256"]},
+                version.get("tables") or [], version.get("text") or "")]
+        for row in self.db.query(
+                "SELECT a.url, f.sha256, f.tables, f.text FROM attachments a JOIN files f ON f.sha256 = a.sha256 "
+                "WHERE a.report_url = ? ORDER BY a.id", [url]):
+            out.append(({"from": "attachment", "url": row["url"], "sha256": row["sha256"]},
+                        json.loads(row["tables"]) if row["tables"] else [], row["text"] or ""))
+        return out
+
+    def current_text(self, url: str) -> str | None:
+        """The current version's text of a report, or None if no such report is stored."""
+        row = next(self.db.query("SELECT v.text FROM reports r JOIN versions v ON v.id = r.current_version "
+                                 "WHERE r.url = ?", [url]), None)
+        return row["text"] if row else None
+
+    def history(self, url: str) -> list[dict]:
+        return list(self.db.query(
+            "SELECT v.id, v.created_at, v.raw_sha256, v.clean_sha256, length(v.text) AS chars, v.fetch_id, "
+            "f.status, f.job_id FROM versions v LEFT JOIN fetches f ON f.id = v.fetch_id "
+            "WHERE v.report_url = ? ORDER BY v.id", [url]))
+
+    def version_text(self, version_id: int) -> str:
+        row = next(self.db.query("SELECT text FROM versions WHERE id = ?", [version_id]), None)
+        if row is None:
+            raise KeyError(version_id)
+        return row["text"]
+
+    def raw_bytes(self, version_id: int) -> bytes:
+        return self.version(version_id, with_raw=True)["raw"]
+
+    def file_bytes(self, digest: str) -> bytes:
+        row = next(self.db.query("SELECT raw, raw_compression FROM files WHERE sha256 = ?", [digest]), None)
+        if row is None:
+            raise KeyError(digest)
+        return _decompress(row["raw"], row["raw_compression"])
+
+    def search(self, query: str, portals: Sequence[str] = (), limit: int | None = 20, offset: int = 0):
+        """Current report texts holding every term (see ``archive.search``)."""
+        from .search import search
+
+        return search(self.db, query, portals, limit, offset)
+
+
+class Archive(Reader):
     """The archive database. ``Archive(path)`` creates or upgrades the schema."""
 
     def __init__(self, path: str | os.PathLike | None = None):
@@ -370,96 +470,3 @@ class Archive:
             urls = [r["url"] for r in self.db.query(f"SELECT url FROM reports WHERE {where}", params)]
             self.conn.executemany("UPDATE reports SET gone_since = ? WHERE url = ?", [(now, u) for u in urls])
         return urls
-
-    # --- reading --------------------------------------------------------------------------
-    def reports(self, portals: Sequence[str] = (), years: tuple[int, int] | None = None,
-                include_gone: bool = True) -> list[dict]:
-        """Reports with a current version, by portal, section, year and URL (JSON columns decoded)."""
-        where, params = ["current_version IS NOT NULL"], []
-        if portals:
-            where.append(f"portal IN ({', '.join('?' * len(portals))})")
-            params += list(portals)
-        if years:
-            where.append("report_year BETWEEN ? AND ?")
-            params += list(years)
-        if not include_gone:
-            where.append("gone_since IS NULL")
-        rows = self.db["reports"].rows_where(" AND ".join(where), params,
-                                             order_by="portal, section, report_year, url")
-        return [decode_row(r) for r in rows]
-
-    def report(self, url: str) -> dict | None:
-        row = next(self.db["reports"].rows_where("url = ?", [url]), None)
-        return decode_row(row) if row else None
-
-    def version(self, version_id: int, with_raw: bool = False) -> dict:
-        """A version's row; the raw bytes only when asked (``raw`` decompressed)."""
-        row = next(self.db["versions"].rows_where("id = ?", [version_id]), None)
-        if row is None:
-            raise KeyError(version_id)
-        raw, method = row.pop("raw"), row.pop("raw_compression")
-        if with_raw:
-            row["raw"] = _decompress(raw, method)
-        return decode_row(row)
-
-    def fetch(self, fetch_id: int) -> dict | None:
-        row = next(self.db["fetches"].rows_where("id = ?", [fetch_id]), None)
-        return decode_row(row) if row else None
-
-    def attachments(self, report_url: str) -> list[dict]:
-        """The files a report page links, with what was read from them."""
-        return list(self.db.query(
-            "SELECT a.url, a.name, a.sha256, a.first_seen, a.last_seen, f.kind, f.size, f.pages, f.scanned, "
-            "f.error, f.error_kind, f.extractor, length(f.text) AS text_chars, f.text "
-            "FROM attachments a LEFT JOIN files f ON f.sha256 = a.sha256 WHERE a.report_url = ? ORDER BY a.id",
-            [report_url]))
-
-    def table_sources(self, url: str, version_id: int | None = None) -> list[tuple[dict, list[dict], str]] | None:
-        """What a report's figures are read from: the grids and text of a version (the current
-        one unless ``version_id``), then those of the report's attachments, each with where it
-        came from; None for a URL that is not a stored report."""
-        report = self.report(url)
-        if report is None or (version_id or report.get("current_version")) is None:
-            return None
-        version = self.version(version_id or report["current_version"])
-        out = [({"from": "page", "url": url, "version_id": version["id"], "sha256": version["raw_sha256"]},
-                version.get("tables") or [], version.get("text") or "")]
-        for row in self.db.query(
-                "SELECT a.url, f.sha256, f.tables, f.text FROM attachments a JOIN files f ON f.sha256 = a.sha256 "
-                "WHERE a.report_url = ? ORDER BY a.id", [url]):
-            out.append(({"from": "attachment", "url": row["url"], "sha256": row["sha256"]},
-                        json.loads(row["tables"]) if row["tables"] else [], row["text"] or ""))
-        return out
-
-    def current_text(self, url: str) -> str | None:
-        """The current version's text of a report, or None if no such report is stored."""
-        row = next(self.db.query("SELECT v.text FROM reports r JOIN versions v ON v.id = r.current_version "
-                                 "WHERE r.url = ?", [url]), None)
-        return row["text"] if row else None
-
-    def history(self, url: str) -> list[dict]:
-        return list(self.db.query(
-            "SELECT v.id, v.created_at, v.raw_sha256, v.clean_sha256, length(v.text) AS chars, v.fetch_id, "
-            "f.status, f.job_id FROM versions v LEFT JOIN fetches f ON f.id = v.fetch_id "
-            "WHERE v.report_url = ? ORDER BY v.id", [url]))
-
-    def version_text(self, version_id: int) -> str:
-        row = next(self.db.query("SELECT text FROM versions WHERE id = ?", [version_id]), None)
-        if row is None:
-            raise KeyError(version_id)
-        return row["text"]
-
-    def raw_bytes(self, version_id: int) -> bytes:
-        return self.version(version_id, with_raw=True)["raw"]
-
-    def file_bytes(self, digest: str) -> bytes:
-        row = next(self.db.query("SELECT raw, raw_compression FROM files WHERE sha256 = ?", [digest]), None)
-        if row is None:
-            raise KeyError(digest)
-        return _decompress(row["raw"], row["raw_compression"])
-
-    def search(self, query: str, portals: Sequence[str] = (), limit: int | None = 20):
-        """Current report texts holding every term (see ``archive.search``)."""
-        from .search import search
-
-        return search(self.db, query, portals, limit)

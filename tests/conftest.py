@@ -43,3 +43,11 @@ def gz_copy(gz_archive, tmp_path) -> str:
     src.close()
     dst.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def web_archive(gz_archive, tmp_path_factory):
+    """The archive the web view is tested on (``tests/web_kit.py``); tests only read it."""
+    from tests.web_kit import build
+
+    return build(str(tmp_path_factory.mktemp("web") / "archive.db"), gz_archive.path)

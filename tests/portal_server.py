@@ -39,6 +39,7 @@ class Report:
     day: datetime  # publication date shown in the list
     revision: int = 0
     modified: datetime | None = None
+    extra: str = ""  # markup put into the article as it is (a test of hostile pages sets it)
 
     @property
     def title(self) -> str:
@@ -50,6 +51,7 @@ class Report:
         )
         if self.revision:
             paras += f"<p>（本报告于第{self.revision}次更正后重新发布。）</p>"
+        paras += self.extra
         table = ("<table border='1'><tr><td rowspan='2'>信息内容</td><td colspan='2'>数量</td></tr>"
                  f"<tr><td>本年制发件数</td><td>现行有效件数</td></tr><tr><td>规章</td><td>{self.id % 7}</td><td>{self.id % 11}</td></tr></table>")
         html = (

@@ -11,6 +11,7 @@ wraps its Python API). Every command that reads the archive takes ``--db`` (defa
     archive figures URL|FILE [--json]               the statistics tables as numbers, checked
     archive figures --rebuild                        recompute the stored figures of every version
     archive check [--portal P] [--json]              reports whose figures fail a check
+    archive serve [--port 8001] [--allow-sql]        the archive in a web browser (Datasette, read-only)
 
 Exit status: 0 done, 1 nothing found / not a report, 2 bad input (usage, no archive).
 """
@@ -22,9 +23,9 @@ import os
 import sys
 
 from ..store import ArchiveError, default_path
-from . import exporting, figures, pages, reading
+from . import exporting, figures, pages, reading, serving
 
-COMMANDS = (pages, reading, exporting, figures)
+COMMANDS = (pages, reading, exporting, figures, serving)
 
 
 def parser() -> argparse.ArgumentParser:
