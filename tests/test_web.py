@@ -77,7 +77,7 @@ def test_report_page_and_its_json_twin_say_the_same(client, gz_archive):
     # figures and checks as stored (this report publishes two inconsistencies)
     assert data["figures"]["template"] == "2021" and data["figures"]["checks_failed"] == 2
     assert data["figures"]["tables"]["table3"]["rows"]["new"]["values"]["natural_person"] == 21
-    assert page.text.count(">fails<") == 2
+    assert page.text.count(">fails<") == 2 and page.text.count("<caption class=\"bad\">Checks that fail") == 1
     assert data["version"]["permalink"] == f"/report?url={q(url)}&version=1"
 
 

@@ -220,9 +220,25 @@ def search_page(reader: Reader, q: str | None, portals: list[str], page: str | N
     out.update(page=n, total=found.total,
                terms=[{"term": t, "how": "trigram index" if len(t) >= MIN_TRIGRAM else "substring (LIKE)"}
                       for t in q.split()],
-               hits=[{**h, "link": report_link(h["url"])} for h in found.hits])
+               hits=[{**h, "link": report_link(h["url"]), "marked": marked(h["snippet"], q.split())} for h in found.hits])
     out["pages"] = min(MAX_PAGE, -(-found.total // PER_PAGE))
     return out
+
+
+def marked(snippet: str, terms: list[str]) -> list[list]:
+    """The snippet cut into [text, is_a_term] pieces, so that the page can mark the terms."""
+    pieces, i = [], 0
+    while i < len(snippet):
+        hits = [(snippet.find(t, i), t) for t in terms if t and snippet.find(t, i) >= 0]
+        if not hits:
+            pieces.append([snippet[i:], False])
+            break
+        at, term = min(hits)
+        if at > i:
+            pieces.append([snippet[i:at], False])
+        pieces.append([term, True])
+        i = at + len(term)
+    return pieces
 
 
 # --- raw bytes ---------------------------------------------------------------------------------
