@@ -177,6 +177,8 @@ class Archive(Reader):
 
     def __init__(self, path: str | os.PathLike | None = None):
         self.path = str(path or default_path())
+        self._batch: tuple[int, float] | None = None  # (writes, seconds) per commit, while batching
+        self._depth, self._pending, self._opened_at = 0, 0, 0.0
         check_location(self.path)
         try:
             self.db = sqlite_utils.Database(self.path)
@@ -211,23 +213,66 @@ class Archive(Reader):
         """One write transaction, begun IMMEDIATE: the write lock is taken first (waiting up to
         the busy timeout while another crawl writes), so that what the transaction reads stays
         true until it commits — two crawls on one archive never store a report twice. Nested:
-        a savepoint."""
-        if self.conn.in_transaction:
-            with self.db.atomic():
-                yield
-            return
-        self.conn.execute("BEGIN IMMEDIATE")
+        a savepoint. While ``batch`` is on, each outermost write is a savepoint of a transaction
+        that commits every so many writes or seconds (``flush``)."""
+        self._depth += 1
         try:
-            yield
+            if self._depth == 1 and self._batch is not None:
+                if not self.conn.in_transaction:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    self._opened_at = time.monotonic()
+                with self.db.atomic():  # a savepoint: a write that fails is undone alone
+                    yield
+            elif self.conn.in_transaction:
+                with self.db.atomic():
+                    yield
+            else:
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except BaseException:
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    raise
+                else:
+                    self.conn.execute("COMMIT")
+        finally:
+            self._depth -= 1
+        if self._depth == 0 and self._batch is not None:
+            self._pending += 1
+            self.flush(only_if_due=True)
+
+    def batch(self, items: int = 200, seconds: float = 1.0) -> None:
+        """Group writes: commit (and sync to disk) once per ``items`` writes or ``seconds``,
+        whichever comes first, instead of once per write. The caller calls ``flush`` when it
+        pauses and ``close`` at the end (both commit); a crash loses at most one group."""
+        self._batch = (max(1, items), max(0.0, seconds))
+
+    def flush(self, only_if_due: bool = False) -> None:
+        """Commit the open group of writes (``batch``); with ``only_if_due``, only once it is
+        full or old enough. A commit that fails is rolled back: the group is lost as a whole,
+        never in part, and the error is raised."""
+        if self._depth or not self.conn.in_transaction:
+            return
+        if only_if_due and self._batch is not None:
+            items, seconds = self._batch
+            if self._pending < items and time.monotonic() - self._opened_at < seconds:
+                return
+        self._pending = 0
+        try:
+            self.conn.execute("COMMIT")
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
-        else:
-            self.conn.execute("COMMIT")
 
     def close(self) -> None:
-        self.db.close()
+        """Commit what is pending (``batch``) and close the file."""
+        try:
+            self.flush()
+        finally:
+            self._batch = None
+            self.db.close()
 
     def schema_version(self) -> int:
         return schema.version_of(self.db)

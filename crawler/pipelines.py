@@ -8,6 +8,7 @@ import os
 import sqlite3
 
 from scrapy import signals
+from twisted.internet import task
 
 from archive.files import Extracted, extract_async
 from archive.meta import agency_from_title, report_year
@@ -37,6 +38,8 @@ class ArchivePipeline:
         self.archive: Archive | None = None
         self.job_id: str | None = None
         self.storage_error: str | None = None
+        # files being read (URL as requested → done): a link to one waits until it is stored
+        self._files_in_flight: dict[str, asyncio.Future] = {}
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.response_received, signal=signals.response_received)
 
@@ -53,7 +56,20 @@ class ArchivePipeline:
             raise
         self.job_id = spider.job_id
         self.archive.start_crawl(self.job_id, spider.name, software_versions())
+        settings = self.crawler.settings
+        seconds = settings.getfloat("ARCHIVE_COMMIT_SECONDS", 1.0)
+        self.archive.batch(settings.getint("ARCHIVE_COMMIT_ITEMS", 200), seconds)
+        self._ticker = task.LoopingCall(self._flush)  # a quiet spell still commits what is pending
+        self._ticker.start(max(seconds, 0.05), now=False)
         logger.info("Archiving into %s (crawl job %s)", self.path, self.job_id)
+
+    def _flush(self) -> None:
+        if self.archive is None or self.storage_error is not None:
+            return
+        try:
+            self.archive.flush(only_if_due=True)
+        except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
+            self._storage_failed(exc)
 
     async def process_item(self, item):
         if self.storage_error is not None:  # nothing more can be stored: the crawl is stopping
@@ -85,8 +101,11 @@ class ArchivePipeline:
         elif isinstance(item, PageItem):
             self.process_page(item)
         elif isinstance(item, FileItem):
-            await self.process_file(item)
+            await self._process_file_once(item)
         elif isinstance(item, LinkItem):
+            in_flight = self._files_in_flight.get(item.url)
+            if in_flight is not None:  # the file is still being read: link it once it is stored
+                await asyncio.shield(in_flight)
             linked = self.archive.link_attachment(item.report_url, item.url, item.name)
             self.stats.inc_value("archive/attachments/linked" if linked else "archive/attachments/link_pending")
         else:
@@ -123,6 +142,17 @@ class ArchivePipeline:
             logger.warning("%s: %d byte sequence(s) not valid %s, kept as U+FFFD (declared %s)", report.url,
                            decoded.errors, decoded.encoding, decoded.declared)
         logger.info("%s report: %s (%s)", stored.outcome.capitalize(), report.title, report.url)
+
+    async def _process_file_once(self, item: FileItem) -> None:
+        key = item.fetch.url
+        done = asyncio.get_running_loop().create_future()
+        self._files_in_flight[key] = done
+        try:
+            await self.process_file(item)
+        finally:
+            if self._files_in_flight.get(key) is done:
+                del self._files_in_flight[key]
+            done.set_result(None)
 
     async def process_file(self, item: FileItem) -> None:
         """A downloaded document: stored once per content, its text extracted; linked to the page
@@ -181,13 +211,19 @@ class ArchivePipeline:
     def spider_closed(self, spider, reason):
         if self.archive is None:
             return
+        if getattr(self, "_ticker", None) is not None and self._ticker.running:
+            self._ticker.stop()
         try:
             self._close(spider, reason)
         except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
             # the crawl row stays unfinished: the next run walks the whole column again
             logger.error("Cannot record the end of crawl %s in %s: %s", self.job_id, self.path, exc)
         finally:
-            self.archive.close()
+            try:
+                self.archive.close()  # commits what is pending
+            except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
+                logger.error("Cannot store the last writes of crawl %s in %s (%s): the next run fetches "
+                             "what they held.", self.job_id, self.path, exc)
 
     def _close(self, spider, reason):
         if self.storage_error is not None:

@@ -63,9 +63,21 @@ ARCHIVE_REVALIDATE_DAYS = 30
 # Attachments (PDF, DOCX, …) linked from report pages are downloaded and their text extracted.
 ARCHIVE_ATTACHMENTS = True
 ARCHIVE_MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
-ARCHIVE_MAX_PAGE_BYTES = 8 * 1024 * 1024
-ARCHIVE_MAX_RETRY_AFTER = 60  # seconds: a longer Retry-After is not waited for  # list and report pages (archive.ingest.MAX_PAGE_BYTES)
+ARCHIVE_MAX_PAGE_BYTES = 8 * 1024 * 1024  # list and report pages (archive.ingest.MAX_PAGE_BYTES)
+ARCHIVE_MAX_RETRY_AFTER = 60  # seconds: a longer Retry-After is not waited for
 ARCHIVE_EXTRACT_TIMEOUT = 120  # seconds per file
+
+# Report pages are decoded and cleaned in a pool of worker processes (archive.workers), off the
+# crawl's thread. Workers: 0 = one per core; -1 = clean in the crawl's own process (no budget).
+# A page that takes longer, or more memory, than its budget is stored flagged (versions.incomplete).
+ARCHIVE_CLEAN_WORKERS = 0
+ARCHIVE_CLEAN_TIMEOUT = 60  # seconds per page
+ARCHIVE_CLEAN_MEMORY = 1024 * 1024 * 1024  # bytes of address space a worker may add for one page
+
+# Writes are grouped: one transaction (one sync to disk) per this many items or seconds, whichever
+# comes first. A crash loses at most that much work, which the next run fetches again.
+ARCHIVE_COMMIT_ITEMS = 200
+ARCHIVE_COMMIT_SECONDS = 1.0
 
 CASSETTE = None
 CASSETTE_RECORD_MODE = "none"

@@ -158,7 +158,9 @@ FULL_DISK = textwrap.dedent("""
     url, db, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
     if limit:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))  # the disk is full past this size
-    stats = run_crawl(spider_for(url), {**FAST, "ARCHIVE_DB": db})
+    # writes are committed in groups (ARCHIVE_COMMIT_ITEMS); small groups, so that some fit in the
+    # little room left on the "disk" and the crawl stores part of its work before it fills
+    stats = run_crawl(spider_for(url), {**FAST, "ARCHIVE_DB": db, "ARCHIVE_COMMIT_ITEMS": 10})
     print("RESULT", stats.get("finish_reason"), "|", stats.get("archive/failed"), "|",
           stats.get("archive/reports/new", 0))
 """)

@@ -112,7 +112,7 @@ def collect(kind: str, proc, receiver, timed_out: bool, timeout: float) -> Extra
 
 
 def _child(kind: str, parser, body: bytes, conn, parent: int | None = None) -> None:
-    _die_with_parent(parent)
+    die_with_parent(parent)
     _limit_memory()
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # "could not parse color" and the like
     try:
@@ -134,7 +134,7 @@ def _child(kind: str, parser, body: bytes, conn, parent: int | None = None) -> N
 PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
-def _die_with_parent(parent: int | None) -> None:
+def die_with_parent(parent: int | None) -> None:
     """A parser child must not outlive the crawl that started it (a SIGKILLed crawl would leave
     it parsing at full CPU): the kernel sends it SIGKILL when its parent dies (Linux); if the
     parent is already gone, it ends now."""
@@ -151,12 +151,18 @@ def _die_with_parent(parent: int | None) -> None:
 
 
 def _limit_memory() -> None:
+    limit_address_space(CHILD_EXTRA_MEMORY)
+
+
+def limit_address_space(extra: int) -> None:
+    """Cap this process's address space at what it has now plus ``extra`` bytes: past it, an
+    allocation fails with MemoryError instead of the machine swapping (Linux; best effort)."""
     try:
         import resource
 
         with open("/proc/self/statm") as f:
             current = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        limit = current + CHILD_EXTRA_MEMORY
+        limit = current + extra
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)

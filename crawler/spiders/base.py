@@ -29,6 +29,7 @@ from archive.ingest import examine, is_file_response
 from archive.meta import parse_years, report_year
 from archive.records import ListLinks, Report, UrlState
 from archive.store import Archive, default_path
+from archive.workers import Budget, CleaningError, shared as shared_workers
 from crawler.extensions import NETWORK_ERRORS
 from crawler.items import FetchItem, FileItem, LinkItem, PageItem
 from crawler.middlewares import REFUSED
@@ -79,6 +80,11 @@ class PortalSpider(scrapy.Spider):
         self.listed = 0  # report entries seen on list pages (0 at the end: the column is empty or broken)
         self.owed = 0  # requests for what earlier crawls did not store
         self._attachments: dict[str, list | object] = {}  # URL → reports waiting for its download, or _DONE
+        # list pages requested in this crawl, and those any list page has named: a numbered list
+        # names all its pages on every page (createPageHTML); each is requested, and stored as
+        # one of a page's links, once — not once per page that names it
+        self._lists_requested: set[str] = set()
+        self._pages_named: set[str] = set()
         self._reached_hosts: set[str] = set()
 
     @classmethod
@@ -148,6 +154,7 @@ class PortalSpider(scrapy.Spider):
     # --- requests ---------------------------------------------------------------------------
     async def start(self):
         self.archive = Archive(self.settings.get("ARCHIVE_DB") or default_path())
+        self.cleaner = self._cleaner()
         self.policy = IncrementalPolicy(self.archive, self.name, full=self.full, revalidate=self.revalidate,
                                         revalidate_days=self.settings.getfloat("ARCHIVE_REVALIDATE_DAYS", 0))
         self.logger.info("%s", self.policy.begin(self.job_id, filtered=self.years is not None,
@@ -193,6 +200,14 @@ class PortalSpider(scrapy.Spider):
             yield self._attachment_request(a["url"], a["found_on"], a["report_url"], a.get("name")
                                            ).replace(dont_filter=True)
 
+    def _cleaner(self):
+        """The pool that cleans report pages (``archive.workers``), or None to clean in this process."""
+        workers = self.settings.getint("ARCHIVE_CLEAN_WORKERS", 0)
+        if workers < 0:
+            return None
+        return shared_workers(workers or None, Budget(self.settings.getfloat("ARCHIVE_CLEAN_TIMEOUT", 60),
+                                                      self.settings.getint("ARCHIVE_CLEAN_MEMORY", 1 << 30)))
+
     @property
     def replaying(self) -> bool:
         return bool(self.settings.get("CASSETTE")) and self.settings.get("CASSETTE_RECORD_MODE", "none") == "none"
@@ -213,7 +228,20 @@ class PortalSpider(scrapy.Spider):
                         sha256=fetch.sha256, last_status=fetch.status, **fields)
 
     def list_request(self, url: str, found_on: str | None) -> scrapy.Request:
+        self._lists_requested.add(list_url(url))
         return self._request(url, self.parse_list, "list", found_on, self.archive.state(url))
+
+    def _list_requests(self, urls, found_on: str):
+        """Requests for the list pages among ``urls`` not yet requested in this crawl."""
+        for url in urls:
+            if list_url(url) not in self._lists_requested:
+                yield self.list_request(url, found_on)
+
+    def _newly_named(self, pages: list[str]) -> list[str]:
+        """The pages of ``pages`` no earlier list page of this crawl named (what this one adds)."""
+        new = [p for p in pages if p not in self._pages_named]
+        self._pages_named.update(new)
+        return new
 
     def report_request(self, entry: Entry, found_on: str | None, state: UrlState | None) -> scrapy.Request:
         return self._request(entry.url, self.parse_report, "report", found_on, state, entry=entry)
@@ -269,13 +297,14 @@ class PortalSpider(scrapy.Spider):
             self.logger.debug("Not a report (title %r): %s", entry.title, entry.url)
         folders = [f for f in page.folders if self.wanted_section(f) and self._wanted_folder(f)]
         pages = [list_url(u) for u in page.pages]
-        links = {"folders": folders, "pages": pages, "entries": [(e.url, e.title, e.date) for e in page.entries]}
+        # stored: the pages this one adds to what the crawl knows (a 304 next time follows them)
+        links = {"folders": folders, "pages": self._newly_named(pages),
+                 "entries": [(e.url, e.title, e.date) for e in page.entries]}
         state = self._state(list_url(response.url), "list", fetch, links=ListLinks(**links))
         reason = (f"{len(page.entries)} reports ({changed} new or changed), {len(pages)} pages, "
                   f"{len(folders)} sub-columns")
         yield FetchItem(fetch.but(outcome="list", reason=reason), state, listed)
-        for folder in folders:
-            yield self.list_request(folder, found_on=response.url)
+        yield from self._list_requests(folders, found_on=response.url)
         yield from self._follow_pages(response.url, pages, nothing_new=(changed == 0))
         more_pages = getattr(self.platform, "more_pages", None)  # Hanweb: POSTs to dataproxy.jsp
         if more_pages and self.policy.follow_more_pages(changed):
@@ -323,8 +352,8 @@ class PortalSpider(scrapy.Spider):
             self.listed += len(entries)
         kept = UrlState(url=list_url(response.url), kind="list", spider=self.name, last_status=304)
         yield FetchItem(fetch.but(outcome="list-not-modified", reason="HTTP 304"), kept, listed)
-        for folder in links.folders:
-            yield self.list_request(folder, found_on=response.url)
+        yield from self._list_requests(links.folders, found_on=response.url)
+        self._pages_named.update(links.pages)
         yield from self._follow_pages(response.url, links.pages, nothing_new=True)
         yield from requests
 
@@ -332,8 +361,7 @@ class PortalSpider(scrapy.Spider):
         follow = self.policy.next_pages(url, pages, nothing_new, self.platform.page_number)
         if not follow and pages and not self.policy.full_walk:
             self.crawler.stats.inc_value("archive/pagination_stopped")
-        for page in follow:
-            yield self.list_request(page, found_on=url)
+        yield from self._list_requests(follow, found_on=url)
 
     # --- report pages and files ------------------------------------------------------------------
     def _report(self, response, entry: Entry) -> Report:
@@ -344,7 +372,7 @@ class PortalSpider(scrapy.Spider):
             section=self.section_of(response.url) or self.section_of(found_on or ""),
             list_title=entry.title, list_date=entry.date, found_on=found_on)
 
-    def parse_report(self, response):
+    async def parse_report(self, response):
         if refused := self.refused(response):
             yield refused
             return
@@ -365,12 +393,26 @@ class PortalSpider(scrapy.Spider):
             # the list entry points straight at a file: the report is that file
             yield FileItem(fetch, response.body, header_value(headers, "Content-Type"), entry.title, state, report)
             return
-        examined = examine(response.status, headers, response.body, response.url,
-                           list(self.portal.containers) + list(self.platform.containers))
+        try:
+            examined = await self._examine(response, headers)
+        except CleaningError as exc:  # a defect of the cleaner: recorded; the next run fetches it again
+            self.crawler.stats.inc_value("archive/reports/cleaning_failed")
+            self.logger.error("Cleaning %s failed: %s", response.url, exc)
+            yield FetchItem(fetch.but(outcome="report-error", reason=f"cleaning failed: {exc}"))
+            return
         yield PageItem(fetch, state, report, examined, response.body)
         if examined.is_report_page and self.settings.getbool("ARCHIVE_ATTACHMENTS", True):
             page_unchanged = previous is not None and previous.sha256 == fetch.sha256
-            yield from self._attachment_requests(response, examined.cleaned.attachments, report.url, page_unchanged)
+            for request in self._attachment_requests(response, examined.cleaned.attachments, report.url,
+                                                     page_unchanged):
+                yield request
+
+    async def _examine(self, response, headers: dict):
+        """Decode and clean a report page: in the worker pool (within its budget), or here."""
+        containers = list(self.portal.containers) + list(self.platform.containers)
+        if self.cleaner is None:
+            return examine(response.status, headers, response.body, response.url, containers)
+        return await self.cleaner.examine(response.status, headers, response.body, response.url, containers)
 
     def _attachment_requests(self, response, attachments: list[dict], report_url: str, page_unchanged: bool):
         for attachment in attachments:

@@ -1,0 +1,173 @@
+"""Cleaning off the crawl's thread: a pool of worker processes, each page with a time and memory budget.
+
+Decoding and cleaning a report page (``archive.ingest.examine``) is most of a crawl's CPU. A
+crawl hands it to ``Workers``, a pebble process pool sized to the machine (one worker per core),
+and awaits the answer on its asyncio loop, so downloads, list pages and storage go on meanwhile
+and every core cleans. Each page gets a budget: ``timeout`` seconds of a worker's time and
+``memory`` bytes of address space beyond what a worker starts with. A page that exceeds either,
+or that kills its worker, is answered with an ``Examined`` that says so (``over_budget``): the
+crawl stores it flagged (``versions.incomplete``), its raw bytes kept, never as a clean version.
+The worker is replaced; the other pages go on.
+
+Workers are forked from a fork server (``multiprocessing``'s ``forkserver``: a clean
+single-threaded process that imported the cleaner once), never from the crawl's threaded
+process. They die with it: the fork server ends when the process that started it ends, and a
+worker is sent SIGKILL when the fork server ends (``PR_SET_PDEATHSIG``).
+
+One pool serves every crawl of a process (``shared``): a test session or ``scrapy crawlall``
+starts it once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import multiprocessing
+import os
+import threading
+from concurrent.futures import Future, TimeoutError as FutureTimeout
+from dataclasses import dataclass, replace
+from typing import Mapping, Sequence
+
+import pebble
+
+from .clean import Cleaned
+from .decode import DecodeError, decode_html
+from .http import header_value
+from .ingest import Examined, examine
+
+DEFAULT_TIMEOUT = 60.0  # seconds of cleaning per page
+DEFAULT_MEMORY = 2 << 30  # bytes of address space a worker may add while cleaning one page
+MAX_TASKS = 2000  # pages per worker before it is replaced (whatever a long crawl fragments, it gives back)
+
+
+class CleaningError(RuntimeError):
+    """The cleaner itself failed on a page (a defect, not a property of the page)."""
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class Budget:
+    timeout: float = DEFAULT_TIMEOUT
+    memory: int = DEFAULT_MEMORY
+
+    def describe_timeout(self) -> str:
+        return f"cleaning took longer than its {self.timeout:g} s budget"
+
+    def describe_memory(self) -> str:
+        return f"cleaning needed more than its {self.memory >> 20} MB memory budget"
+
+
+def _start_worker(memory: int) -> None:
+    """In each worker, before its first page: die with the fork server, cap the address space."""
+    from .files.child import die_with_parent, limit_address_space
+
+    die_with_parent(None)
+    limit_address_space(memory)
+
+
+OUT_OF_MEMORY = 75  # a worker's exit status after a page ran out of its memory budget
+
+
+def _examine_in_worker(status: int, headers: Mapping, body: bytes, url: str | None,
+                       containers: Sequence[str]) -> Examined:
+    try:
+        result = examine(status, headers, body, url, containers)
+    except MemoryError:
+        # what is left of this process cannot be trusted with the next page: it ends, and the
+        # pool starts a fresh worker with a fresh budget
+        os._exit(OUT_OF_MEMORY)
+    if result.decoded is not None:  # the whole page decoded: not needed by the caller, not worth the pipe
+        result.decoded = replace(result.decoded, text="")
+    return result
+
+
+class Workers:
+    """A process pool that examines pages (``examine``) within a ``Budget``."""
+
+    def __init__(self, processes: int | None = None, budget: Budget = Budget(), max_tasks: int = MAX_TASKS):
+        self.processes = processes or _cores()
+        self.budget = budget
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["archive.workers"])  # the cleaner imported once, in the server
+        self._pool = pebble.ProcessPool(max_workers=self.processes, max_tasks=max_tasks,
+                                        initializer=_start_worker, initargs=(budget.memory,), context=context)
+
+    def submit(self, status: int, headers: Mapping, body: bytes, url: str | None,
+               containers: Sequence[str] = ()) -> Future:
+        return self._pool.schedule(_examine_in_worker, args=(status, dict(headers), body, url, tuple(containers)),
+                                   timeout=self.budget.timeout)
+
+    async def examine(self, status: int, headers: Mapping, body: bytes, url: str | None,
+                      containers: Sequence[str] = ()) -> Examined:
+        """``archive.ingest.examine`` in a worker, awaited on the running asyncio loop. A page
+        over budget comes back flagged (``over_budget``); a defect of the cleaner raises
+        ``CleaningError``."""
+        future = self.submit(status, headers, body, url, containers)
+        try:
+            return await asyncio.wrap_future(future)
+        except FutureTimeout:
+            reason = self.budget.describe_timeout()
+        except MemoryError:
+            reason = self.budget.describe_memory()
+        except pebble.ProcessExpired as exc:
+            reason = (self.budget.describe_memory() if exc.exitcode == OUT_OF_MEMORY
+                      else f"the cleaning process died ({_death(exc.exitcode)})")
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except Exception as exc:  # noqa: BLE001 - a defect in the cleaner, reported with its page
+            raise CleaningError(f"{type(exc).__name__}: {exc}") from exc
+        return await asyncio.to_thread(over_budget, headers, body, reason)
+
+    def close(self) -> None:
+        self._pool.stop()
+        self._pool.join()
+
+
+def _death(code: int | None) -> str:
+    if code is not None and code < 0:
+        return f"signal {-code}" + (", out of memory or killed" if code == -9 else "")
+    return f"exit code {code}"
+
+
+def over_budget(headers: Mapping, body: bytes, reason: str) -> Examined:
+    """What is kept of a page whose cleaning went over budget: its decoding (the bytes are kept
+    with the version) and no text, flagged with the reason."""
+    try:
+        decoded = replace(decode_html(body, header_value(headers, "Content-Type")), text="")
+    except DecodeError:
+        decoded = None
+    return Examined("page", decoded=decoded, cleaned=Cleaned(text="", extractor="none", incomplete=reason))
+
+
+_shared: Workers | None = None
+_lock = threading.Lock()
+
+
+def shared(processes: int | None = None, budget: Budget = Budget()) -> Workers:
+    """The process's pool (started on first use, kept for later crawls; a new one when asked for
+    another size or budget)."""
+    global _shared
+    with _lock:
+        wanted = processes or _cores()
+        if _shared is not None and (_shared.processes, _shared.budget) != (wanted, budget):
+            _shared.close()
+            _shared = None
+        if _shared is None:
+            _shared = Workers(wanted, budget)
+        return _shared
+
+
+@atexit.register
+def _close_shared() -> None:
+    global _shared
+    if _shared is not None:
+        _shared.close()
+        _shared = None

@@ -1,0 +1,160 @@
+"""Cleaning in worker processes (archive.workers): the same answers as cleaning in place, and a
+budget of time and memory per page that a hostile page cannot break."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from archive.ingest import examine
+from archive.workers import Budget, Workers
+from tests.paths import ROOT
+
+HEADERS = {"Content-Type": ["text/html; charset=utf-8"]}
+HEAD = ("<html><head><meta charset='utf-8'><title>某局2023年政府信息公开工作年度报告</title></head><body>"
+        "<div class='nav'><a href='/'>首页</a></div><div id='zoomcon'><h1>某局2023年政府信息公开工作年度报告</h1>")
+NORMAL = (HEAD + "<p>" + "本机关主动公开政府信息一百二十条，收到政府信息公开申请十件，均按时答复。" * 5 + "</p>"
+          "<table><tr><td rowspan='2'>信息内容</td><td>本年制发件数</td></tr><tr><td>3</td></tr></table>"
+          "</div><div class='footer'>网站标识码 0000000000</div></body></html>").encode()
+# a legitimate-looking page that takes seconds to clean (100,000 paragraphs, ~5 MB)
+HEAVY = (HEAD + "<p>本机关主动公开政府信息一百二十条。</p>" * 100_000 + "</div></body></html>").encode()
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_a_worker_answers_as_cleaning_in_place_does():
+    workers = Workers(1, Budget(timeout=60))
+    try:
+        here = examine(200, HEADERS, NORMAL, "https://x.gov.cn/a.html", ["#zoomcon"])
+        there = run(workers.examine(200, HEADERS, NORMAL, "https://x.gov.cn/a.html", ["#zoomcon"]))
+    finally:
+        workers.close()
+    assert there.kind == here.kind == "page"
+    assert there.cleaned.text == here.cleaned.text and "均按时答复" in there.cleaned.text
+    assert there.cleaned.tables == here.cleaned.tables and there.cleaned.removed == here.cleaned.removed
+    assert there.decoded.as_provenance() == here.decoded.as_provenance()
+    assert there.cleaned.incomplete is None
+
+
+def test_a_page_over_its_time_budget_is_flagged_and_the_next_page_is_cleaned():
+    workers = Workers(1, Budget(timeout=1.0))
+    try:
+        started = time.monotonic()
+        slow = run(workers.examine(200, HEADERS, HEAVY, "https://x.gov.cn/heavy.html"))
+        waited = time.monotonic() - started
+        after = run(workers.examine(200, HEADERS, NORMAL, "https://x.gov.cn/a.html", ["#zoomcon"]))
+    finally:
+        workers.close()
+    assert slow.kind == "page" and slow.cleaned.text == ""
+    assert slow.cleaned.incomplete == "cleaning took longer than its 1 s budget"
+    assert slow.decoded.encoding == "utf-8"  # how the kept bytes decode is still said
+    assert waited < 20, "the worker was not stopped at its budget"
+    assert after.kind == "page" and "均按时答复" in after.cleaned.text  # a new worker took over
+
+
+def test_a_page_over_its_memory_budget_is_flagged():
+    workers = Workers(1, Budget(timeout=120, memory=48 << 20))
+    try:
+        hungry = run(workers.examine(200, HEADERS, HEAVY, "https://x.gov.cn/heavy.html"))
+        after = run(workers.examine(200, HEADERS, NORMAL, "https://x.gov.cn/a.html", ["#zoomcon"]))
+    finally:
+        workers.close()
+    assert hungry.cleaned.text == ""
+    assert hungry.cleaned.incomplete in ("cleaning needed more than its 48 MB memory budget",
+                                         "the cleaning process died (signal 9, out of memory or killed)"), \
+        hungry.cleaned.incomplete
+    assert "均按时答复" in after.cleaned.text
+
+
+CRAWL = textwrap.dedent("""
+    import logging, sys
+    logging.basicConfig(level=logging.WARNING)  # as scrapy crawl logs
+    from tests.crawl_kit import FAST, spider_for
+    from crawler.run import run_crawl
+    url, db, timeout = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    stats = run_crawl(spider_for(url), {**FAST, "ARCHIVE_DB": db, "ARCHIVE_CLEAN_TIMEOUT": timeout})
+    print("RESULT", stats.get("finish_reason"), stats.get("archive/reports/new"), stats.get("archive/reports/incomplete"))
+""")
+
+
+@pytest.fixture
+def heavy_portal():
+    from tests.fault_server import FaultPortal, FaultServer
+    from tests.portal_server import PER_PAGE
+
+    portal = FaultPortal(2 * PER_PAGE)
+    heavy = portal.listing()[3]
+    portal.rule(f"/content/post_{heavy.id}.html", ("body", HEAVY.replace(
+        "某局2023年政府信息公开工作年度报告".encode(), heavy.title.encode()), "text/html; charset=utf-8"))
+    with FaultServer(portal) as server:
+        yield portal, server, heavy
+
+
+def test_a_crawl_stores_a_page_over_budget_flagged_and_everything_else(heavy_portal, db_path):
+    portal, server, heavy = heavy_portal
+    r = subprocess.run([sys.executable, "-c", CRAWL, server.url, db_path, "1.5"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=300)
+    assert "RESULT finished 40 1" in r.stdout, r.stdout + r.stderr[-3000:]
+    con = sqlite3.connect(db_path)
+    text, incomplete, raw_size = con.execute(
+        "select v.text, v.incomplete, v.raw_size from reports r join versions v on v.id = r.current_version "
+        "where r.url like ?", [f"%post_{heavy.id}.html"]).fetchone()
+    assert text == "" and incomplete == "cleaning took longer than its 1.5 s budget"
+    assert raw_size == len(HEAVY.replace("某局2023年政府信息公开工作年度报告".encode(), heavy.title.encode()))
+    assert con.execute("select count(*) from versions where incomplete is null and text like '%均按时答复%'"
+                       ).fetchone()[0] == 39
+    assert "Stored flagged incomplete" in r.stderr
+
+
+def _descendants(pid: int) -> set[int]:
+    parents = {}
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                with open(f"/proc/{p}/stat") as f:
+                    parents[int(p)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                pass
+    family, frontier = set(), {pid}
+    while frontier:
+        frontier = {p for p, parent in parents.items() if parent in frontier and p not in family}
+        family |= frontier
+    return family
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def test_cleaning_workers_die_with_a_killed_crawl(heavy_portal, db_path):
+    """SIGKILL of the crawl while a worker cleans leaves no worker (nor fork server) running."""
+    portal, server, heavy = heavy_portal
+    crawl = subprocess.Popen([sys.executable, "-c", CRAWL, server.url, db_path, "600"], cwd=ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    family: set[int] = set()
+    while time.time() < deadline and not any(p for p, _, _ in portal.requests if f"post_{heavy.id}" in p):
+        time.sleep(0.1)
+    time.sleep(1.0)  # the heavy page is in a worker now (it takes far longer than this to clean)
+    family = _descendants(crawl.pid)
+    assert len(family) >= 2, "no fork server and worker found"
+    os.kill(crawl.pid, signal.SIGKILL)
+    crawl.wait(10)
+    deadline = time.time() + 15
+    while any(_alive(p) for p in family) and time.time() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in family), "a cleaning process outlived the crawl"
