@@ -8,7 +8,7 @@ Field names are the database's column names.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timezone
 
 
@@ -21,6 +21,13 @@ def sha256(data: bytes | str) -> str:
     if isinstance(data, str):
         data = data.encode("utf-8")
     return hashlib.sha256(data).hexdigest()
+
+
+
+def shallow(record) -> dict:
+    """A record's fields as a dict, values as they are (``dataclasses.asdict`` deep-copies every
+    list and dict: a version's tables, cell by cell, once per write)."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
 
 
 @dataclass
@@ -50,7 +57,7 @@ class Fetch:
 
     def but(self, **changes) -> "Fetch":
         """A copy with some fields changed (the outcome of a decision, say)."""
-        return Fetch(**{**asdict(self), **changes})
+        return replace(self, **changes)
 
 
 @dataclass

@@ -14,7 +14,6 @@ import sqlite3
 import time
 import zlib
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -23,7 +22,7 @@ import sqlite_utils
 
 from . import figure_store, schema
 from .http import url_key
-from .records import Fetch, ListLinks, Report, Stored, UrlState, Version, sha256, utcnow
+from .records import Fetch, ListLinks, Report, Stored, UrlState, Version, sha256, shallow, utcnow
 
 DEFAULT_PATH = "archive.db"
 ENV_VAR = "ARCHIVE_DB"
@@ -298,7 +297,7 @@ class Archive(Reader):
 
     # --- writing what was fetched ------------------------------------------------------------
     def _insert_fetch(self, fetch: Fetch, **extra) -> int:
-        row = {**asdict(fetch), **extra}
+        row = {**shallow(fetch), **extra}
         return self.db["fetches"].insert(row, alter=False).last_pk
 
     def record_fetch(self, fetch: Fetch, state: UrlState | None = None, listed: Sequence[str] = ()) -> int:
@@ -360,7 +359,7 @@ class Archive(Reader):
             figure_store.write(self.db, url, sources[0][0]["version_id"], sources)
 
     def _insert_version(self, url: str, now: str, fetch_id: int, version: Version, clean_hash: str) -> int:
-        row = asdict(version)
+        row = shallow(version)
         raw = row.pop("raw")
         row.update(report_url=url, created_at=now, fetch_id=fetch_id, raw_sha256=sha256(raw),
                    clean_sha256=clean_hash, raw=_compress(raw), raw_compression="zlib", raw_size=len(raw))
@@ -429,9 +428,9 @@ class Archive(Reader):
 
     # --- crawl state (incremental re-crawls) --------------------------------------------------
     def _save_state(self, state: UrlState, now: str) -> None:
-        row = {k: v for k, v in asdict(state).items() if v is not None and k != "changed"}
+        row = {k: v for k, v in shallow(state).items() if v is not None and k != "changed"}
         if state.links is not None:
-            row["links"] = asdict(state.links)
+            row["links"] = shallow(state.links)
         row["last_checked"] = now
         if state.changed or not self.db["url_state"].count_where("url = ?", [state.url]):
             row["last_changed"] = now

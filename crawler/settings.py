@@ -25,6 +25,9 @@ ARCHIVE_CONTACT = None  # USER_AGENT is built from it by crawler.spiders.base.Po
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
+# What one response yields is handed on by this many asyncio tasks at a time (Scrapy makes them
+# for every response; its default, 100, costs more than a list page's twenty links are worth)
+CONCURRENT_ITEMS = 8
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
