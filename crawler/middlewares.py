@@ -36,7 +36,8 @@ class RedirectGuard:
         if response.status not in REDIRECTS or request.meta.get("dont_redirect"):
             return response
         location = response.headers.get("Location")
-        portal = getattr(spider, "portal", None)
+        portal_for = getattr(spider, "portal_for", None)
+        portal = portal_for(request) if portal_for is not None else getattr(spider, "portal", None)
         if not location or portal is None:
             return response
         target = safe_url_string(urljoin(request.url, location.decode("latin-1")))

@@ -40,6 +40,7 @@ class ArchivePipeline:
         self.storage_error: str | None = None
         # files being read (URL as requested → done): a link to one waits until it is stored
         self._files_in_flight: dict[str, asyncio.Future] = {}
+        self._walks_begun: set[str] = set()
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.response_received, signal=signals.response_received)
 
@@ -94,10 +95,30 @@ class ArchivePipeline:
         if engine is not None:
             asyncio.ensure_future(engine.close_spider_async(reason="storage-failed"))
 
+    def _count(self, fetch, key: str) -> None:
+        """A figure of the crawl, and of the walk the exchange belongs to (``fetch.spider``)."""
+        self.stats.inc_value(key)
+        walk = self._walks().get(fetch.spider)
+        if walk is not None:
+            walk.counts[key] += 1
+
+    def _walks(self) -> dict:
+        return getattr(self.crawler.spider, "walks", None) or {}
+
+    def _begin_walk(self, fetch) -> None:
+        """A crawl of many columns keeps one ``crawls`` row per column walked (under the key its
+        state is kept under), begun with the walk's first stored exchange."""
+        walk = self._walks().get(fetch.spider) if fetch is not None else None
+        if walk is None or walk.job_id == self.job_id or walk.key in self._walks_begun:
+            return
+        self._walks_begun.add(walk.key)
+        self.archive.start_crawl(walk.job_id, walk.key, software_versions())
+
     async def _store(self, item):
+        self._begin_walk(getattr(item, "fetch", None))
         if isinstance(item, FetchItem):
             self.archive.record_fetch(item.fetch, item.state, item.listed)
-            self.stats.inc_value(f"archive/fetch/{item.fetch.outcome or 'unknown'}")
+            self._count(item.fetch, f"archive/fetch/{item.fetch.outcome or 'unknown'}")
         elif isinstance(item, PageItem):
             self.process_page(item)
         elif isinstance(item, FileItem):
@@ -115,7 +136,7 @@ class ArchivePipeline:
         result = item.examined
         if not result.is_report_page:
             self.archive.record_fetch(item.fetch.but(outcome=result.kind, reason=result.reason))
-            self.stats.inc_value(f"archive/rejected/{result.kind}")
+            self._count(item.fetch, f"archive/rejected/{result.kind}")
             logger.warning("Not stored: %s — %s", item.fetch.final_url or item.fetch.url, result.reason)
             return
         cleaned, decoded = result.cleaned, result.decoded
@@ -131,9 +152,9 @@ class ArchivePipeline:
                           incomplete=cleaned.incomplete,
                           removed=cleaned.removed, metadata=md)
         stored = self.archive.store_report(item.fetch.but(outcome="report"), report, version, item.state)
-        self.stats.inc_value(f"archive/reports/{stored.outcome}")
+        self._count(item.fetch, f"archive/reports/{stored.outcome}")
         if cleaned.incomplete:
-            self.stats.inc_value("archive/reports/incomplete")
+            self._count(item.fetch, "archive/reports/incomplete")
             logger.warning("Stored flagged incomplete: %s — %s", report.url, cleaned.incomplete)
         self.stats.inc_value("archive/chrome_lines_removed", len(cleaned.removed))
         self.stats.inc_value(f"archive/encoding/{decoded.method}")
@@ -181,7 +202,7 @@ class ArchivePipeline:
             # kept as a file with its error; not a report version (there is no text to show)
             self.archive.store_file(item.fetch.but(outcome="file-unreadable", reason=extracted.error or "no text"),
                                     item.body, item.content_type, info, report_url=None, name=item.name)
-            self.stats.inc_value("archive/rejected/unreadable-file")
+            self._count(item.fetch, "archive/rejected/unreadable-file")
         else:
             self._store_file_report(item, extracted, info)
 
@@ -197,7 +218,7 @@ class ArchivePipeline:
                                              "scanned": extracted.scanned}})
         stored = self.archive.store_report(item.fetch.but(outcome="report"), report, version, item.state,
                                            file={**info, "name": item.name})
-        self.stats.inc_value(f"archive/reports/{stored.outcome}")
+        self._count(item.fetch, f"archive/reports/{stored.outcome}")
         logger.info("%s report (file): %s (%s)", stored.outcome.capitalize(), title, report.url)
 
     def response_received(self, response, request, spider):
@@ -206,7 +227,11 @@ class ArchivePipeline:
             return
         if not request.url.endswith("/robots.txt"):
             return
-        self.archive.record_fetch(fetch_record(response, self.job_id, spider.name).but(outcome="robots"))
+        walk = next((w for w in self._walks().values() if w.portal.serves(request.url)), None)
+        job, key = (walk.job_id, walk.key) if walk is not None else (self.job_id, spider.name)
+        if walk is not None:
+            self._begin_walk(fetch_record(response, job, key))
+        self.archive.record_fetch(fetch_record(response, job, key).but(outcome="robots"))
 
     def spider_closed(self, spider, reason):
         if self.archive is None:
@@ -228,9 +253,18 @@ class ArchivePipeline:
     def _close(self, spider, reason):
         if self.storage_error is not None:
             reason = "storage-failed"
-        if reason == "finished" and spider.walk_complete:
-            gone = self.archive.mark_gone(spider.portal.name, spider.column_root, self.job_id, spider.sections)
-            self.stats.set_value("archive/reports/gone", len(gone))
-            for url in gone:
-                logger.warning("Report no longer listed (marked gone, kept): %s", url)
+        gone_total, walked = 0, False
+        for walk in self._walks().values():
+            if reason == "finished" and walk.walk_complete:
+                walked = True
+                gone = self.archive.mark_gone(walk.portal.name, walk.column_root, walk.job_id, walk.sections)
+                walk.counts["archive/reports/gone"] = len(gone)
+                gone_total += len(gone)
+                for url in gone:
+                    logger.warning("Report no longer listed (marked gone, kept): %s", url)
+            if walk.job_id != self.job_id and walk.key in self._walks_begun:
+                # a column of a crawl of many: finished only if it did, with its own figures
+                self.archive.finish_crawl(walk.job_id, walk.failed or reason, dict(walk.counts))
+        if walked:
+            self.stats.set_value("archive/reports/gone", gone_total)
         self.archive.finish_crawl(self.job_id, reason, self.stats.get_stats())

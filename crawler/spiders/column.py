@@ -87,11 +87,12 @@ class ColumnSpider(PortalSpider):
                                                if self.portal.name in PORTALS else "given with -a platform=")
         else:
             name, why = detect(response.url, text or "")
-        self.platform = get_platform(name)
+        platform = get_platform(name)
         if name == "gkmlpt":
-            self.platform = replace(self.platform, category=self.category)
+            platform = replace(platform, category=self.category)
             if text and not text.lstrip().startswith("{") and api_url(response.url, text, self.category) is None:
                 self.logger.warning("gkmlpt page %s shows no SID: cannot build the category's listing URL", response.url)
+        self.platform = self.walk_of(response).platform = platform
         self.crawler.stats.set_value("archive/platform", name)
         self.logger.info("Column %s: platform %s (%s)", response.url, name, why)
         yield from self.parse_list(response, text)
