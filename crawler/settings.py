@@ -25,6 +25,9 @@ ARCHIVE_CONTACT = None  # USER_AGENT is built from it by crawler.spiders.base.Po
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
+# A crawl of many portals (scrapy crawl portals, scrapy crawlall): hosts fetched at once, each
+# still one request at a time with its own delay
+ARCHIVE_HOSTS_AT_ONCE = 64
 # What one response yields is handed on by this many asyncio tasks at a time (Scrapy makes them
 # for every response; its default, 100, costs more than a list page's twenty links are worth)
 CONCURRENT_ITEMS = 8

@@ -153,6 +153,7 @@ class Walk:
         ``formdata``: a POSTed form (Hanweb's further list pages)."""
         kind, extra = (scrapy.Request, {}) if formdata is None else (scrapy.FormRequest, {"formdata": formdata})
         meta.setdefault("download_maxsize", self.settings.getint("ARCHIVE_MAX_PAGE_BYTES"))  # pages; files set theirs
+        self.counts["requests"] += 1
         return kind(url, callback=callback, errback=self.spider.on_error,
                     headers=self.policy.conditional_headers(state),
                     meta={"walk": self.key, "found_on": found_on, "role": role, "state": state,
