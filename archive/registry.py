@@ -491,7 +491,7 @@ def append_rows(path: str | os.PathLike, new_rows: list[dict[str, str]], platfor
 
 
 # --- rows from discoveries ---------------------------------------------------------------------------
-_SITE_SUFFIX = re.compile(r"(门户网站|门户网|官方网站|政府网站|网站|政府网)$")
+_SITE_SUFFIX = re.compile(r"(门户网站|门户网|官方网站|网站|(?<=政府)网)$")
 _PUBLIC_SUFFIXES = (("gov", "cn"), ("com", "cn"), ("org", "cn"), ("net", "cn"), ("cn",), ("com",), ("org",), ("net",))
 
 

@@ -72,6 +72,10 @@ ARCHIVE_MAX_PAGE_BYTES = 8 * 1024 * 1024
 ARCHIVE_MAX_RETRY_AFTER = 60  # seconds: a longer Retry-After is not waited for  # list and report pages (archive.ingest.MAX_PAGE_BYTES)
 ARCHIVE_EXTRACT_TIMEOUT = 120  # seconds per file
 
+# scrapy crawl discover: requests per site at most (robots.txt included), and links deep from the homepage
+ARCHIVE_DISCOVER_BUDGET = 50
+ARCHIVE_DISCOVER_DEPTH = 4
+
 CASSETTE = None
 CASSETTE_RECORD_MODE = "none"
 
