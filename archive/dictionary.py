@@ -27,7 +27,7 @@ TABLES: dict[str, dict] = {
         "columns": {
             "url": "Canonical URL of the report page (the portal's canonical scheme and host, no fragment); "
                    "primary key.",
-            "portal": "Name of the portal the report was crawled under (a record of crawler/portals.py, or the host "
+            "portal": "Name of the portal the report was crawled under (the id of a registry row, crawler/registry.csv, or the host "
                       "name for a column crawl outside every registered portal).",
             "section": "Key of the portal's sub-column the report belongs to (the first folder below the column "
                        "root, e.g. bm, gq), or the portal's default section; null when not known.",
