@@ -154,7 +154,7 @@ def coverage(reader, rows: list[Row], years: tuple[int, int], region: str | None
 
 
 # --- showing it ---------------------------------------------------------------------------------
-MARKS = {"found": "ok", "late": "late", "missing": "MISSING", "pending": "due", "not-owed": "-"}
+MARKS = {"found": "ok", "late": "late", "missing": "MISSING", "pending": "pending", "not-owed": "-"}
 
 
 def _width(text: str) -> int:
@@ -188,7 +188,7 @@ def text(cov: Coverage) -> str:
     if cov.unnamed:
         summary += f"; {cov.unnamed} stored reports name no agency (not counted)"
     out = lines + ["", summary, "ok found · late published after its deadline · MISSING none stored though due · "
-                                "due not yet due · - nothing owed (before 2008) · ×N reports found"]
+                                "pending not yet due · - nothing owed (before 2008) · ×N reports found"]
     if missing:
         out += ["", "missing past the deadline (none stored):"]
         by_agency: dict[str, list[Cell]] = {}

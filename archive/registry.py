@@ -54,7 +54,7 @@ PLATFORMS = ("nfcms", "trs", "hanweb", "hunan", "gkmlpt", "generic")
 LEVELS = ("province", "city", "county", "township", "department")
 GOVERNMENT_LEVELS = ("province", "city", "county", "township")
 STATUSES = ("active", "candidate", "retired")
-RESERVED_IDS = ("column", "discover", "crawlall")  # names of the crawler's own spiders and commands
+RESERVED_IDS = ("column", "discover")  # the crawler's own spiders
 # the first two digits of a 行政区划代码: the 34 provincial-level divisions (GB/T 2260)
 PROVINCES = frozenset((11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
                        50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82))
@@ -343,7 +343,7 @@ def _row_problems(row: Row, platforms: tuple[str, ...]) -> list[Problem]:
     if row.id and not _ID.fullmatch(row.id):
         out.append(f"id {row.id!r} must be lower-case letters, digits, - or _, starting with a letter")
     elif row.id in RESERVED_IDS:
-        out.append(f"id {row.id!r} is the name of one of the crawler's own spiders or commands")
+        out.append(f"id {row.id!r} is the name of one of the crawler's own spiders")
     if row.region_code and (why := region_problem(row.region_code)):
         out.append(why)
     if row.level and row.level not in LEVELS:

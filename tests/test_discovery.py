@@ -235,3 +235,23 @@ def test_the_rules_on_the_real_pages_of_the_corpus():
     assert pages >= 60
     assert confirmed == ["pingtan-list/index.html"]
     assert promising == {"政府信息公开年报"}
+
+
+def test_a_smaller_budget_and_an_unreachable_homepage(tmp_path):
+    from tests.discovery_server import SiteServer
+    from tests.discovery_sites import build_sites
+    from tests.web_kit import free_port
+
+    site = next(s for s in build_sites(CORPUS) if s.name == "none-qingdao")
+    with SiteServer(site) as server:
+        stats = run_crawl("discover", {**FAST, "ARCHIVE_DB": str(tmp_path / "b.db")}, url=server.url, budget="10")
+        assert len(server.requests) == 10
+    assert stats["archive/failed"] == "no annual-report column found"
+    note = _rows(str(tmp_path / "b.db"), server.url)[-1]["note"]
+    assert "in 10 requests (the budget of 10 requests was used up)" in note
+
+    gone = f"http://127.0.0.1:{free_port()}/"
+    stats = run_crawl("discover", {**FAST, "ARCHIVE_DB": str(tmp_path / "u.db")}, url=gone)
+    rows = _rows(str(tmp_path / "u.db"), gone)
+    assert [r["column_url"] for r in rows] == [None] and "the homepage is unreachable" in rows[0]["note"]
+    assert "Connection" in rows[0]["note"] and stats["archive/failed"] == "no annual-report column found"

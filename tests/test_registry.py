@@ -94,6 +94,7 @@ def test_an_alternate_column_belongs_to_its_portal():
     ({"parent": "example"}, "cannot be its own parent"),
     ({"id": "Example One"}, "must be lower-case letters"),
     ({"id": "column"}, "the name of one of the crawler's own spiders"),
+    ({"id": "discover"}, "the name of one of the crawler's own spiders"),
     ({"status": "maybe"}, "unknown status 'maybe'"),
     ({"agency": ""}, "agency is empty"),
     ({"sections": "bm部门"}, "section 'bm部门' is not key=label"),
@@ -214,12 +215,14 @@ def test_a_user_registry_row_crawls_a_gkmlpt_category(tmp_path):
     cassette = _gkmlpt_cassette(tmp_path / "gk.yaml")
     mine = write_registry(tmp_path / "mine.csv", [row(
         id="panyu-gkmlpt", agency="广州市番禺区人民政府", column=f"{GK}/gkmlpt/index#2801", platform="gkmlpt")])
-    stats = run_crawl("panyu-gkmlpt", {"CASSETTE": cassette, "ARCHIVE_DB": str(tmp_path / "g.db"),
-                                       "ARCHIVE_REGISTRY": mine, "LOG_LEVEL": "WARNING"})
+    from crawler.portals import use_registry
+
+    try:
+        stats = run_crawl("panyu-gkmlpt", {"CASSETTE": cassette, "ARCHIVE_DB": str(tmp_path / "g.db"),
+                                           "ARCHIVE_REGISTRY": mine, "LOG_LEVEL": "WARNING"})
+    finally:
+        use_registry()  # the shipped registry again for the tests that follow
     assert stats["finish_reason"] == "finished" and not stats.get("cassette/miss") and not stats.get("archive/failed")
     db = sqlite3.connect(tmp_path / "g.db")
     assert sorted(t for (t,) in db.execute("select title from reports where portal = 'panyu-gkmlpt'")) == [
         "广州市番禺区2023年政府信息公开工作年度报告", "广州市番禺区2024年政府信息公开工作年度报告"]
-    from crawler.portals import use_registry
-
-    use_registry()  # the shipped registry again for the tests that follow

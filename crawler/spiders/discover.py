@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -33,6 +34,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
+from scrapy.settings import SETTINGS_PRIORITIES
 from w3lib.url import safe_url_string
 
 from archive.blocked import classify
@@ -134,11 +136,8 @@ class DiscoverSpider(scrapy.Spider):
 
     @classmethod
     def update_settings(cls, settings):
+        """The User-Agent names whoever runs the discovery, as the portal spiders' does."""
         super().update_settings(settings)
-        import os
-
-        from scrapy.settings import SETTINGS_PRIORITIES
-
         if not settings.get("ARCHIVE_CONTACT") and os.environ.get("ARCHIVE_CONTACT"):
             settings.set("ARCHIVE_CONTACT", os.environ["ARCHIVE_CONTACT"], priority="spider")
         if (settings.getpriority("USER_AGENT") or 0) <= SETTINGS_PRIORITIES["project"]:
@@ -209,6 +208,10 @@ class DiscoverSpider(scrapy.Spider):
         budget = int(self.budget_arg or self.settings.getint("ARCHIVE_DISCOVER_BUDGET", 50))
         depth = int(self.depth_arg or self.settings.getint("ARCHIVE_DISCOVER_DEPTH", 4))
         self.obey_robots = self.settings.getbool("ROBOTSTXT_OBEY")
+        replaying = bool(self.settings.get("CASSETTE")) and self.settings.get("CASSETTE_RECORD_MODE", "none") == "none"
+        if not self.settings.get("ARCHIVE_CONTACT") and not replaying:
+            self.logger.warning("ARCHIVE_CONTACT is not set: site operators cannot tell who runs this crawl. "
+                                "Set it (-s ARCHIVE_CONTACT=you@example.org, or the environment variable).")
         for homepage in self.start_urls_:
             site = Site(homepage=homepage, host=urlsplit(homepage).netloc.lower(), budget=budget, max_depth=depth)
             self.sites[homepage] = site
