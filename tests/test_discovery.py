@@ -255,3 +255,14 @@ def test_a_smaller_budget_and_an_unreachable_homepage(tmp_path):
     rows = _rows(str(tmp_path / "u.db"), gone)
     assert [r["column_url"] for r in rows] == [None] and "the homepage is unreachable" in rows[0]["note"]
     assert "Connection" in rows[0]["note"] and stats["archive/failed"] == "no annual-report column found"
+
+
+def test_a_url_seen_again_with_a_better_promise_is_queued_with_it():
+    from crawler.spiders.discover import Site, Step
+
+    site = Site("http://x.gov.cn/", "x.gov.cn", 50, 4)
+    site.push(Step("http://x.gov.cn/zwgk/zfxxgknb/", "column", 2, [], "更多", 60), 550)
+    site.push(Step("http://x.gov.cn/zwgk/zfxxgknb/", "column", 2, [], "政府信息公开年报", 100), 590)
+    site.push(Step("http://x.gov.cn/zwgk/zfxxgknb/", "hub", 1, [], "公开", 0), 100)  # a worse promise: ignored
+    best = min(site.frontier)[2]
+    assert (best.text, best.named, len(site.frontier)) == ("政府信息公开年报", 100, 2)

@@ -106,7 +106,7 @@ class Site:
     requests: int = 0
     robots_for: set = field(default_factory=set)
     frontier: list = field(default_factory=list)
-    queued: set = field(default_factory=set)
+    queued: dict = field(default_factory=dict)  # URL → the best priority it was queued with
     fetched: set = field(default_factory=set)
     candidates: dict = field(default_factory=dict)  # column_url → Candidate
     tried: list = field(default_factory=list)  # (url, what came of it)
@@ -117,10 +117,14 @@ class Site:
     counter: itertools.count = field(default_factory=itertools.count)
 
     def push(self, step: Step, priority: float) -> None:
+        """Queue a step; a URL queued again with a better promise (a link naming the column after
+        one reading 更多) is queued again with it, the earlier entry skipped when it comes up."""
         key = step.url.split("#")[0] if step.kind not in ("api",) else step.url
-        if step.kind != "redirect" and (key in self.queued or key in self.fetched):
+        if key in self.fetched:
             return
-        self.queued.add(key)
+        if step.kind != "redirect" and key in self.queued and self.queued[key] >= priority:
+            return
+        self.queued[key] = max(priority, self.queued.get(key, priority))
         heapq.heappush(self.frontier, (-priority, next(self.counter), step))
 
     def confirmed(self) -> list[Candidate]:
@@ -226,6 +230,9 @@ class DiscoverSpider(scrapy.Spider):
         site.in_flight = False
         while site.frontier:
             priority, _, step = site.frontier[0]
+            if step.kind != "api" and step.url.split("#")[0] in site.fetched:
+                heapq.heappop(site.frontier)  # fetched already (queued twice, or reached by a redirect)
+                continue
             if site.confirmed() and step.effective in ("hub", "catalogue", "home"):
                 site.stop_reason = "a column was confirmed; no more exploring"
                 break
@@ -234,8 +241,6 @@ class DiscoverSpider(scrapy.Spider):
                 site.stop_reason = f"the budget of {site.budget} requests was used up"
                 break
             heapq.heappop(site.frontier)
-            if step.kind != "api" and step.url.split("#")[0] in site.fetched:
-                continue
             site.requests += cost
             site.robots_for.add(urlsplit(step.url).netloc)
             site.in_flight = True
