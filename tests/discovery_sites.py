@@ -453,9 +453,10 @@ def _pingtan_real(corpus: Path) -> Site:
 def _xiangtan(corpus: Path) -> Site:
     b = Builder(corpus, TEMPLATES["xiangtan"])
     col = "/23233/23241/"
-    site = Site("hunan-zwgknb", "hunan", b.t, "政务公开 (a relative link of the real navigation) → 政务公开年报",
-                [ORIGIN + col])
-    site.pages["/"] = b.page("湘潭市人民政府", box("湘潭要闻", [(h, t) for h, t, _ in news_items("/109/")]))
+    site = Site("hunan-zwgknb", "hunan", b.t, "the homepage answers 302 to /index.htm; 政务公开 (a relative link of "
+                "the real navigation) → 政务公开年报", [ORIGIN + col])
+    site.pages["/"] = Response(302, b"", {"Location": ORIGIN + "/index.htm"})
+    site.pages["/index.htm"] = b.page("湘潭市人民政府", box("湘潭要闻", [(h, t) for h, t, _ in news_items("/109/")]))
     site.pages["/23233/index.htm"] = b.page("政务公开_湘潭市人民政府", box("政务公开", [
         ("/23233/23240/index.htm", "政策文件"), ("/23233/23241/index.htm", "政务公开年报")]), column="政务公开")
     items = []

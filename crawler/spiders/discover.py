@@ -320,7 +320,7 @@ class DiscoverSpider(scrapy.Spider):
         if step.effective == "api":
             return self._read_listing(site, step, response.url, body_text)
         page = disc.examine(response.url, body_text)
-        if step.kind == "home" and not site.site_facts:
+        if step.effective == "home" and not site.site_facts:
             site.site_facts = dict(page.site)
         if page.refresh and disc.same_site(page.refresh, site.host) and page.refresh.split("#")[0] != response.url:
             self._follow_redirect(site, step, page.refresh, "a refresh to")
