@@ -134,3 +134,18 @@ def test_a_replay_crawl_scheduled_on_scrapyd_stores_its_reports(scrapyd, tmp_pat
     assert {p for _, p in stored} == {"tongxin-on-scrapyd"}
     crawl = sqlite3.connect(db).execute("select spider, finish_reason from crawls").fetchall()
     assert crawl == [("tongxin-on-scrapyd", "finished")]
+
+
+def test_deploy_errors_are_one_line(tmp_path):
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "scrapy.cfg").write_text(f"[deploy:nowhere]\nurl = http://127.0.0.1:{_free_port()}/\nproject = x\n",
+                                       encoding="utf-8")
+    bad_registry = write_registry(tmp_path / "bad.csv", [row(platform="dedecms")])
+    env = {**os.environ, "XDG_CONFIG_HOME": str(config)}
+    for args, message in ((["nowhere"], "cannot reach Scrapyd"), (["elsewhere"], "no [deploy:elsewhere] section"),
+                          (["nowhere", "--registry", bad_registry], "unknown platform 'dedecms'")):
+        done = subprocess.run([sys.executable, "-m", "scrapy.cmdline", "deploy", *args], cwd=ROOT, env=env,
+                              capture_output=True, timeout=120)
+        err = done.stderr.decode()
+        assert done.returncode == 2 and message in err and "Traceback" not in err, (args, err)
