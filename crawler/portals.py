@@ -95,6 +95,25 @@ class Portal:
         return first if first in self.sections else self.default_section
 
 
+def platform_of(portal: Portal):
+    """The platform module a portal's walk lists with: a gkmlpt column's with its category (named
+    in the column URL, ``…/gkmlpt/index#2801``)."""
+    from dataclasses import replace
+
+    from crawler.platforms import get_platform
+
+    platform = get_platform(portal.platform)
+    if portal.platform == "gkmlpt":
+        platform = replace(platform, category=registry_mod.gkmlpt_category(portal.column))
+    return platform
+
+
+def walk_root(portal: Portal) -> str:
+    """Where a portal's walk starts: its column URL without a fragment (a gkmlpt category's
+    ``#id`` is the platform's, not part of the page asked for)."""
+    return portal.column.split("#", 1)[0]
+
+
 def registered_portal(url: str) -> Portal | None:
     """The registered portal whose column holds ``url``, if any (a column crawl of part of a
     known portal stores its reports under that portal's name and sections)."""

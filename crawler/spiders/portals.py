@@ -10,10 +10,8 @@ imported, are the registry's in ``$ARCHIVE_REGISTRY`` or the shipped one.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
-from archive.registry import gkmlpt_category
-from crawler.portals import PORTALS, Portal
+from crawler.portals import PORTALS, Portal, platform_of, walk_root
 from crawler.spiders.base import PortalSpider
 
 
@@ -25,14 +23,13 @@ def spider_for(portal: Portal) -> type[PortalSpider]:
     attrs = {"name": portal.name, "portal": portal, "__module__": __name__, "from_registry": True,
              "__doc__": f"{portal.region}: the annual-report column {portal.column} ({portal.platform} platform)."}
     if portal.platform == "gkmlpt":  # one category of the site's 公开目录: the platform lists that one
-        category = gkmlpt_category(portal.column)
 
         def __init__(self, *args, **kwargs):
             PortalSpider.__init__(self, *args, **kwargs)
-            self.platform = replace(self.platform, category=category)
+            self.platform = platform_of(portal)
 
         attrs["__init__"] = __init__
-        attrs["column_root"] = portal.column.split("#", 1)[0]  # the catalogue page; the category is the platform's
+        attrs["column_root"] = walk_root(portal)  # the catalogue page; the category is the platform's
     return type(class_name(portal), (PortalSpider,), attrs)
 
 
