@@ -27,7 +27,7 @@ TABLES: dict[str, dict] = {
         "columns": {
             "url": "Canonical URL of the report page (the portal's canonical scheme and host, no fragment); "
                    "primary key.",
-            "portal": "Name of the portal the report was crawled under (a record of crawler/portals.py, or the host "
+            "portal": "Name of the portal the report was crawled under (the id of a registry row, crawler/registry.csv, or the host "
                       "name for a column crawl outside every registered portal).",
             "section": "Key of the portal's sub-column the report belongs to (the first folder below the column "
                        "root, e.g. bm, gq), or the portal's default section; null when not known.",
@@ -305,6 +305,40 @@ TABLES: dict[str, dict] = {
             "expected": "The sum of the parts (for t3_balance: new + carried_over), as a number.",
             "found": "The value compared with it (the total; for t3_balance: total + carried_forward).",
             "nulls_as_zero": "1 when blank cells were counted as 0 in the check, else 0.",
+        },
+    },
+    "discoveries": {
+        "title": "Discovered columns",
+        "description": "One row per annual-report column a discovery crawl (scrapy crawl discover) found on a site, "
+                       "with its evidence, and one row per site where it found none (column_url null). A site's "
+                       "rows are replaced by each new discovery of it. archive registry discovered lists them; "
+                       "archive registry add --from-discoveries copies confirmed ones into a registry file.",
+        "hidden": False,
+        "columns": {
+            "id": "Row number; primary key.",
+            "job_id": "crawls.job_id of the discovery crawl.",
+            "homepage": "The homepage the discovery started from, as given.",
+            "host": "Its host (host:port if not the default); only this host was crawled.",
+            "column_url": "URL of the candidate column (a gkmlpt column: …/gkmlpt/index#<category>); null when "
+                          "nothing was found on the site.",
+            "platform": "CMS family the column's page was recognised as (nfcms, trs, hanweb, hunan, gkmlpt, generic).",
+            "confirmed": "1 when the column's page (or its sub-columns) lists annual-report entries and the page is "
+                         "a column of them, not a page that mentions one; 0 for a candidate that was not confirmed.",
+            "score": "How sure the discovery is, 0–100: the name the column was linked or titled by, the number of "
+                     "report entries it lists, and their share of the page's entries.",
+            "reports": "Number of annual-report entries seen on the column (its first page and the sub-columns "
+                       "looked at).",
+            "years": "Report years those entries name, lowest–highest (e.g. 2016–2025), or empty.",
+            "name": "The column's name: the text of the link that led to it, else its page's ColumnName or title.",
+            "evidence": "JSON: path (the links followed from the homepage: url, text, via), entries (up to ten "
+                        "report entries that confirmed it: url, title, date), sub_columns looked at, why (the "
+                        "verdict in words).",
+            "site": "JSON: the homepage's standard meta tags (SiteName, SiteIDCode, SiteDomain) and title: who the "
+                    "site says it is (archive registry add reads agency and region code from them).",
+            "requests": "Requests the discovery made on the site (robots.txt included); at most the budget "
+                        "(ARCHIVE_DISCOVER_BUDGET, 50).",
+            "note": "What was decided, in words; for a site where nothing was found, what was tried.",
+            "found_at": f"{_UTC} the discovery of the site ended.",
         },
     },
     "meta": {

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 
 # Foreign keys, declared so that sqlite-utils and Datasette can follow them (SQLite does not
 # enforce them here: a report row and its first version point at each other).
@@ -165,6 +165,24 @@ def _v3(db: sqlite_utils.Database) -> None:
     db["figure_sets"].create_index(["checks_failed"], if_not_exists=True)
 
 
+def _v4(db: sqlite_utils.Database) -> None:
+    """No change: schema 4 is the number of a change made elsewhere; an archive passes through it."""
+
+
+def _v5(db: sqlite_utils.Database) -> None:
+    """``discoveries``: the annual-report columns ``scrapy crawl discover`` found on a site, each with
+    its evidence (the links followed, the report entries that confirmed it, a score), and one row
+    per site where it found none, saying what was tried. Self-contained: it only adds its table."""
+    db["discoveries"].create(
+        {"id": int, "job_id": str, "homepage": str, "host": str, "column_url": str, "platform": str,
+         "confirmed": int, "score": float, "reports": int, "years": str, "name": str, "evidence": str,
+         "site": str, "requests": int, "note": str, "found_at": str},
+        pk="id", if_not_exists=True,
+    )
+    db["discoveries"].create_index(["homepage"], if_not_exists=True)
+    db["discoveries"].create_index(["column_url"], if_not_exists=True)
+
+
 def _has_fk(db, table, column, other_table, other_column) -> bool:
     return any(fk.column == column and fk.other_table == other_table for fk in db[table].foreign_keys)
 
@@ -178,7 +196,7 @@ def _enable_fts(db: sqlite_utils.Database, replace: bool = False) -> None:
             db["versions"].rebuild_fts()
 
 
-MIGRATIONS = {1: _v1, 2: _v2, 3: _v3}
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5}
 
 
 def version_of(db: sqlite_utils.Database) -> int:

@@ -27,7 +27,7 @@ from .records import Fetch, ListLinks, Report, Stored, UrlState, Version, sha256
 DEFAULT_PATH = "archive.db"
 ENV_VAR = "ARCHIVE_DB"
 _JSON_COLUMNS = frozenset(("redirect_chain", "response_headers", "flags", "site_meta", "attachments", "tables",
-                           "software", "removed", "metadata", "stats", "versions"))
+                           "software", "removed", "metadata", "stats", "versions", "evidence", "site"))
 # a fetch that left the report stored (or confirmed it unchanged)
 _STORED_OUTCOMES = frozenset(("report-new", "report-changed", "report-unchanged", "report-not-modified"))
 _REPORT_FIELDS = ("portal", "section", "column", "agency", "title", "report_year", "pub_date", "source",
@@ -164,6 +164,16 @@ class Reader:
             raise KeyError(digest)
         return _decompress(row["raw"], row["raw_compression"])
 
+    def discoveries(self, confirmed_only: bool = False) -> list[dict]:
+        """What discovery crawls found: a row per candidate column (and per site where none was
+        found, ``column_url`` null), best first per site; ``evidence`` and ``site`` decoded."""
+        if "discoveries" not in self.db.table_names():
+            return []
+        where = "confirmed = 1" if confirmed_only else "1"
+        rows = self.db.query(f"SELECT * FROM discoveries WHERE {where} "
+                             "ORDER BY homepage, column_url IS NULL, confirmed DESC, score DESC, id")
+        return [decode_row(r) for r in rows]
+
     def search(self, query: str, portals: Sequence[str] = (), limit: int | None = 20, offset: int = 0):
         """Current report texts holding every term (see ``archive.search``)."""
         from .search import search
@@ -272,6 +282,36 @@ class Archive(Reader):
         finally:
             self._batch = None
             self.db.close()
+
+    # --- one writer per file in a process ------------------------------------------------------
+    # Two connections of one process writing one file would wait for each other on the same thread
+    # (a batch holds the write lock between commits): the components of a crawl that write — the
+    # pipeline, a spider that stores what it found — share one connection instead.
+    _shared: dict[str, tuple["Archive", int]] = {}
+
+    @classmethod
+    def shared(cls, path: str | os.PathLike | None = None) -> "Archive":
+        """The process's writing connection to the archive at ``path`` (opened on first use);
+        give it back with ``release``."""
+        key = os.path.realpath(str(path or default_path()))
+        archive, users = cls._shared.get(key, (None, 0))
+        if archive is None:
+            archive = cls(path)
+        cls._shared[key] = (archive, users + 1)
+        return archive
+
+    def release(self) -> None:
+        """Done with a ``shared`` connection: closed (its pending writes committed) by its last user."""
+        key = os.path.realpath(self.path)
+        archive, users = self._shared.get(key, (None, 0))
+        if archive is not self:
+            self.close()
+            return
+        if users > 1:
+            self._shared[key] = (archive, users - 1)
+            return
+        del self._shared[key]
+        self.close()
 
     def schema_version(self) -> int:
         return schema.version_of(self.db)
@@ -496,6 +536,15 @@ class Archive(Reader):
             sql += " AND s.last_checked < ?"
             params.append(cutoff.isoformat(timespec="seconds"))
         yield from self.db.query(sql + " ORDER BY s.url", params)
+
+    def save_discoveries(self, homepage: str, rows: list[dict]) -> None:
+        """A discovery crawl's findings on one site replace the earlier ones of that homepage
+        (one transaction: a site's findings are all the old or all the new)."""
+        with self.write():
+            self.conn.execute("DELETE FROM discoveries WHERE homepage = ?", (homepage,))
+            for row in rows:
+                row = {k: (json.dumps(v, ensure_ascii=False) if k in ("evidence", "site") else v) for k, v in row.items()}
+                self.db["discoveries"].insert({**row, "homepage": homepage})
 
     def mark_gone(self, portal: str, column: str, job_id: str, sections: Sequence[str] | None = None) -> list[str]:
         """After a complete walk of the column rooted at ``column``: the reports of ``portal``

@@ -51,7 +51,7 @@ class ArchivePipeline:
     def open_spider(self):
         spider = self.crawler.spider
         try:
-            self.archive = Archive(self.path)
+            self.archive = Archive.shared(self.path)  # one writer per file in this process
         except ArchiveError as exc:
             self.stats.set_value("archive/failed", f"database: {exc}")
             raise
@@ -245,7 +245,7 @@ class ArchivePipeline:
             logger.error("Cannot record the end of crawl %s in %s: %s", self.job_id, self.path, exc)
         finally:
             try:
-                self.archive.close()  # commits what is pending
+                self.archive.release()  # commits what is pending
             except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
                 logger.error("Cannot store the last writes of crawl %s in %s (%s): the next run fetches "
                              "what they held.", self.job_id, self.path, exc)

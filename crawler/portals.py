@@ -1,14 +1,18 @@
 """What the archive knows about each portal: data, not code.
 
-A portal names its annual-report column(s), the hosts that serve it, the CMS platform
-that runs it (``crawler/platforms/<platform>.py``) and the main-text container of its
-detail pages. Spiders are built from these records.
+A portal is one row of the registry (``archive.registry``; the shipped ``crawler/registry.csv``, or
+the file in ``-s ARCHIVE_REGISTRY=…`` / ``$ARCHIVE_REGISTRY``): its annual-report column, the hosts
+that serve it, the CMS platform that runs it (``crawler/platforms/<platform>.py``) and the main-text
+container of its detail pages. Spiders are built from these records (``crawler.spiders.portals``,
+``crawler.spiderloader``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
+
+from archive import registry as registry_mod
 
 
 def host_of(url: str) -> str:
@@ -27,6 +31,13 @@ class Portal:
     hosts: tuple[str, ...] = ()  # every host (host:port if not default) the portal answers on; the first is canonical
     containers: tuple[str, ...] = ()  # main-text selectors tried before the platform's
     scheme: str = "https"
+    alternates: tuple[str, ...] = ()  # other URLs of the same column (a column crawl of one is this portal's)
+    agency: str = ""  # the registry's facts about the agency (coverage reads them)
+    region_code: str = ""
+    level: str = ""
+    parent: str = ""
+    homepage: str = ""
+    status: str = "active"
 
     @property
     def canonical_host(self) -> str:
@@ -60,16 +71,47 @@ class Portal:
             return urlunsplit((self.scheme, self.canonical_host, parts.path, parts.query, ""))
         return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
 
+    def column_of(self, url: str) -> str | None:
+        """The column (or alternate) whose folder holds ``url``, if any."""
+        if not self.serves(url):
+            return None
+        path = urlsplit(self.canonical(url)).path
+        for column in (self.column, *self.alternates):
+            if path.startswith(urlsplit(registry_mod.column_folder(column)).path):
+                return column
+        return None
+
     def covers(self, url: str) -> bool:
-        """Is ``url`` this portal's column or a page below it?"""
-        return self.serves(url) and urlsplit(self.canonical(url)).path.startswith(urlsplit(self.column).path)
+        """Is ``url`` this portal's column (or one of its alternates) or a page below it?"""
+        return self.column_of(url) is not None
 
     def section_of(self, url: str) -> str | None:
         """The section a URL below the column belongs to (its first folder), or None outside it."""
-        if not self.covers(url):
+        column = self.column_of(url)
+        if column is None:
             return None
-        first = urlsplit(self.canonical(url)).path[len(urlsplit(self.column).path):].split("/", 1)[0]
+        root = urlsplit(registry_mod.column_folder(column)).path
+        first = urlsplit(self.canonical(url)).path[len(root):].split("/", 1)[0]
         return first if first in self.sections else self.default_section
+
+
+def platform_of(portal: Portal):
+    """The platform module a portal's walk lists with: a gkmlpt column's with its category (named
+    in the column URL, ``…/gkmlpt/index#2801``)."""
+    from dataclasses import replace
+
+    from crawler.platforms import get_platform
+
+    platform = get_platform(portal.platform)
+    if portal.platform == "gkmlpt":
+        platform = replace(platform, category=registry_mod.gkmlpt_category(portal.column))
+    return platform
+
+
+def walk_root(portal: Portal) -> str:
+    """Where a portal's walk starts: its column URL without a fragment (a gkmlpt category's
+    ``#id`` is the platform's, not part of the page asked for)."""
+    return portal.column.split("#", 1)[0]
 
 
 def registered_portal(url: str) -> Portal | None:
@@ -78,47 +120,35 @@ def registered_portal(url: str) -> Portal | None:
     return next((p for p in PORTALS.values() if p.covers(url)), None)
 
 
-PORTALS: dict[str, Portal] = {
-    "panyu": Portal(
-        name="panyu",
-        region="广州市番禺区",
-        platform="nfcms",
-        column="https://www.panyu.gov.cn/zwgk/zfxxgk/zfxxgknb/",  # year folders named inconsistently: found, not built
-        sections={"bm": "部门", "zj": "镇街"},
-        hosts=("www.panyu.gov.cn", "panyu.gov.cn"),
-        containers=("#zoomcon",),
-    ),
-    "tongxin": Portal(
-        name="tongxin",
-        region="同心县",
-        platform="trs",
-        column="https://www.tongxin.gov.cn/zwgk/zfxxgknb/",  # TRS name_id folders: 2021_72801/bmzsjg/
-        sections={"2021_72801": "2023年度（部门直属机构）"},
-        hosts=("www.tongxin.gov.cn", "tongxin.gov.cn"),
-    ),
-    "songyuan": Portal(
-        name="songyuan",
-        region="松原市",
-        platform="trs",
-        column="https://www.jlsy.gov.cn/xxgk/sysrmzf/syrmzfbgs/ndbg/",  # host unverified (docs/portals.md)
-        default_section="ndbg",
-        hosts=("www.jlsy.gov.cn", "jlsy.gov.cn"),
-    ),
-    "hengyang": Portal(
-        name="hengyang",
-        region="衡阳市",
-        platform="hunan",
-        column="https://www.hengyang.gov.cn/xxgk/szfxxgkml/zfxxgkndbg/",  # old reports under 20200118/
-        sections={"szfgzbmndbg": "市政府工作部门（2020年前）", "szfxxgk": "2022年起（szfxxgk/<YYYY>nd/…）"},
-        hosts=("www.hengyang.gov.cn", "hengyang.gov.cn"),
-    ),
-    "guangzhou": Portal(
-        name="guangzhou",
-        region="广州市",
-        platform="nfcms",
-        column="https://www.gz.gov.cn/zfjgzy/gzsrmzfbgt/zfxxgknb/",  # year folders bm/{YYYY}n/
-        sections={"sbj": "市本级", "bm": "市政府部门", "gq": "各区"},
-        hosts=("www.gz.gov.cn", "gz.gov.cn"),
-        containers=("#zoomcon",),
-    ),
-}
+def portal_of(row: registry_mod.Row) -> Portal:
+    """The crawler's record of a registry row."""
+    return Portal(name=row.id, region=row.region or row.agency, platform=row.platform, column=row.column,
+                  sections=dict(row.sections), default_section=row.default_section or None, hosts=row.hosts,
+                  containers=row.containers, scheme=row.scheme or "https", alternates=row.alternates,
+                  agency=row.agency, region_code=row.region_code, level=row.level, parent=row.parent,
+                  homepage=row.homepage, status=row.status)
+
+
+def load_portals(path: str | None = None) -> dict[str, Portal]:
+    """The portals of a registry (``path``; None: ``$ARCHIVE_REGISTRY``, else the shipped one);
+    ``archive.registry.RegistryError`` if it cannot be read or has problems."""
+    from crawler.platforms import PLATFORM_NAMES
+
+    return {row.id: portal_of(row) for row in registry_mod.load(path, PLATFORM_NAMES).rows}
+
+
+def use_registry(path: str | None = None) -> str:
+    """Make ``PORTALS`` the portals of this registry (in place: every module holding ``PORTALS``
+    sees them); returns where they came from."""
+    portals = load_portals(path)
+    PORTALS.clear()
+    PORTALS.update(portals)
+    global REGISTRY_SOURCE
+    REGISTRY_SOURCE = registry_mod.source_of(path)
+    return REGISTRY_SOURCE
+
+
+# every portal of the registry in use (retired ones too: their stored reports keep their portal)
+PORTALS: dict[str, Portal] = {}
+REGISTRY_SOURCE: str = ""
+use_registry()

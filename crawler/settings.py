@@ -7,6 +7,9 @@ Everything here can be overridden on the command line (``-s NAME=value``). Archi
 ``ARCHIVE_CONTACT``       how a site operator reaches whoever runs the crawl (URL or e-mail; default:
                           the ``ARCHIVE_CONTACT`` environment variable); goes into the User-Agent,
                           which the spiders build when the crawl starts. Set it when you crawl live.
+``ARCHIVE_REGISTRY``      the registry of portals (a CSV file, ``archive.registry``; default: the
+                          ``ARCHIVE_REGISTRY`` environment variable, else ``crawler/registry.csv``):
+                          one spider per row.
 ``CASSETTE``              replay/record HTTP from/to a vcrpy cassette (see ``crawler.cassette``).
 ``CASSETTE_RECORD_MODE``  ``none`` (default: replay only), ``once``, ``new_episodes``, ``all``.
 """
@@ -17,8 +20,10 @@ BOT_NAME = "annual-report-archive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 COMMANDS_MODULE = "crawler.commands"
+SPIDER_LOADER_CLASS = "crawler.spiderloader.RegistrySpiderLoader"  # a spider per row of ARCHIVE_REGISTRY
 
 ARCHIVE_DB = None  # archive.store.default_path()
+ARCHIVE_REGISTRY = None  # archive.registry.source_of(): $ARCHIVE_REGISTRY, else crawler/registry.csv
 ARCHIVE_CONTACT = None  # USER_AGENT is built from it by crawler.spiders.base.PortalSpider.update_settings
 
 # Politeness: small government servers.
@@ -84,6 +89,10 @@ ARCHIVE_CLEAN_MEMORY = 1024 * 1024 * 1024  # bytes of address space a worker may
 # comes first. A crash loses at most that much work, which the next run fetches again.
 ARCHIVE_COMMIT_ITEMS = 200
 ARCHIVE_COMMIT_SECONDS = 1.0
+
+# scrapy crawl discover: requests per site at most (robots.txt included), and links deep from the homepage
+ARCHIVE_DISCOVER_BUDGET = 50
+ARCHIVE_DISCOVER_DEPTH = 4
 
 CASSETTE = None
 CASSETTE_RECORD_MODE = "none"

@@ -119,6 +119,21 @@ class ManyPortals:
                 host.server.server_close()
 
     def registry_rows(self) -> list[dict]:
-        """One registry row per portal (``archive.registry``'s columns that a crawl needs)."""
-        return [{"id": h.name, "agency": f"测试市第{h.index}区人民政府", "platform": "nfcms", "column": h.column,
-                 "hosts": h.netloc, "sections": "bm", "scheme": "http"} for h in self.hosts]
+        """One registry row per portal (``archive.registry``'s columns): a county government of a
+        made-up city (region code 4401XX) each."""
+        return [{"id": h.name, "agency": f"测试市第{h.index}区人民政府", "region_code": f"4401{h.index % 99 + 1:02d}",
+                 "region": f"测试市第{h.index}区", "level": "county", "platform": "nfcms", "column": h.column,
+                 "sections": "bm=部门", "hosts": h.netloc, "containers": "#zoomcon", "scheme": "http",
+                 "status": "active", "notes": "a simulated portal on a loopback address"} for h in self.hosts]
+
+    def write_registry(self, path) -> None:
+        """A registry file of every portal (``-s ARCHIVE_REGISTRY=path``)."""
+        import csv
+
+        from archive.registry import FIELDS
+
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=FIELDS)
+            writer.writeheader()
+            for row in self.registry_rows():
+                writer.writerow({k: row.get(k, "") for k in FIELDS})

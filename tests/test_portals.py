@@ -39,7 +39,7 @@ def test_all_five_portals_and_column_are_listed():
 
     settings = Settings()
     settings.setmodule("crawler.settings")
-    assert set(SpiderLoader.from_settings(settings).list()) == {"guangzhou", *PORTALS, "column"}
+    assert set(SpiderLoader.from_settings(settings).list()) == {"guangzhou", *PORTALS, "column", "discover", "portals"}
 
 
 @pytest.mark.parametrize("portal", AVAILABLE)

@@ -12,6 +12,10 @@ wraps its Python API). Every command that reads the archive takes ``--db`` (defa
     archive figures --rebuild                        recompute the stored figures of every version
     archive check [--portal P] [--json]              reports whose figures fail a check
     archive serve [--port 8001] [--allow-sql]        the archive in a web browser (Datasette, read-only)
+    archive coverage [--region CODE] [--years Y] [--csv]   agencies × years: reports found, missing past deadline
+    archive registry check [FILE]                    every problem of a registry of columns
+    archive registry discovered [--json]             the columns discovery crawls found, with evidence
+    archive registry add --from-discoveries          confirmed discoveries into the registry
 
 Exit status: 0 done, 1 nothing found / not a report, 2 bad input (usage, no archive).
 """
@@ -23,9 +27,9 @@ import os
 import sys
 
 from ..store import ArchiveError, default_path
-from . import exporting, figures, pages, reading, serving
+from . import covering, exporting, figures, pages, reading, registering, serving
 
-COMMANDS = (pages, reading, exporting, figures, serving)
+COMMANDS = (pages, reading, exporting, figures, serving, registering, covering)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..store import default_path
+from ..store import ArchiveError, default_path
 
 
 def register(sub, common) -> None:
@@ -19,6 +19,8 @@ def register(sub, common) -> None:
     p.add_argument("--immutable", action="store_true",
                    help="the file is a published copy that nothing writes: skip SQLite's locking "
                         "(chosen by itself when the file cannot be written)")
+    p.add_argument("--registry", help="registry CSV whose agencies the coverage query lists "
+                                      "(default: $ARCHIVE_REGISTRY, else the shipped one)")
     p.set_defaults(func=serve)
 
 
@@ -26,9 +28,17 @@ def serve(args) -> int:
     from ..web import check_archive, serve as run
 
     check_archive(args.db)  # a bad --db is one line and exit 2, before anything listens
+    if args.registry:
+        from ..registry import RegistryError, load
+
+        try:
+            load(args.registry)
+        except RegistryError as exc:
+            raise ArchiveError(str(exc)) from exc
     print(f"archive serve: http://{args.host}:{args.port}/ (read-only; Ctrl-C stops)", file=sys.stderr)
     try:
-        run(args.db, host=args.host, port=args.port, allow_sql=args.allow_sql, immutable=args.immutable or None)
+        run(args.db, host=args.host, port=args.port, allow_sql=args.allow_sql, immutable=args.immutable or None,
+            registry=args.registry)
     except KeyboardInterrupt:
         pass
     return 0

@@ -64,8 +64,10 @@ def writable(path: str) -> bool:
     return os.access(p, os.W_OK) or os.access(p.parent, os.W_OK)
 
 
-def make_datasette(path: str, allow_sql: bool = False, immutable: bool | None = None, settings: dict | None = None):
-    """A Datasette instance serving the archive at ``path`` under the name ``archive``."""
+def make_datasette(path: str, allow_sql: bool = False, immutable: bool | None = None, settings: dict | None = None,
+                   registry: str | None = None):
+    """A Datasette instance serving the archive at ``path`` under the name ``archive``; ``registry``:
+    the registry file whose agencies the coverage query lists (default: the one in use)."""
     from datasette.app import Datasette
     from datasette.database import Database
     from datasette.plugins import pm
@@ -74,20 +76,28 @@ def make_datasette(path: str, allow_sql: bool = False, immutable: bool | None = 
     from .metadata import DATABASE, metadata
 
     check_archive(path)
+    registry_rows = None
+    if registry:
+        from ..registry import RegistryError, load
+
+        try:
+            registry_rows = load(registry).rows
+        except RegistryError as exc:
+            raise ArchiveError(str(exc)) from exc
     path = str(Path(path).resolve())
     if immutable is None:
         immutable = not writable(path)
     if pm.get_plugin("archive.web") is None:
         pm.register(plugin, name="archive.web")
-    ds = Datasette(metadata=metadata(path), template_dir=str(TEMPLATES),
+    ds = Datasette(metadata=metadata(path, registry_rows), template_dir=str(TEMPLATES),
                    settings={**SETTINGS, "default_allow_sql": bool(allow_sql), **(settings or {})})
     ds.add_database(Database(ds, path=path, is_mutable=not immutable), name=DATABASE)
     return ds
 
 
 def serve(path: str, host: str = "127.0.0.1", port: int = 8001, allow_sql: bool = False,
-          immutable: bool | None = None) -> None:
+          immutable: bool | None = None, registry: str | None = None) -> None:
     import uvicorn
 
-    ds = make_datasette(path, allow_sql=allow_sql, immutable=immutable)
+    ds = make_datasette(path, allow_sql=allow_sql, immutable=immutable, registry=registry)
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")

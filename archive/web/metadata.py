@@ -5,8 +5,10 @@ and the canned queries a reader of the archive asks first."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 
 from .. import __version__
+from ..coverage import REVISED_FROM, canned_sql
 from ..dictionary import TABLES
 
 DATABASE = "archive"  # the name the archive is served under, whatever its file is called
@@ -27,36 +29,25 @@ _CURRENT = "r.current_version IS NOT NULL"
 
 
 def _years(path: str) -> list[int]:
-    """The report years the archive holds (the coverage matrix has a column for each)."""
+    """The coverage matrix's years: every report year the archive holds, and every year from 2019
+    (the revised regulation) to last year, whose reports are owed whether stored or not."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return [y for (y,) in conn.execute(
+        stored = [y for (y,) in conn.execute(
             "SELECT DISTINCT report_year FROM reports WHERE report_year IS NOT NULL ORDER BY 1")]
     finally:
         conn.close()
+    return sorted(set(stored) | set(range(REVISED_FROM, date.today().year)))
 
 
-def coverage_sql(years: list[int]) -> str:
-    """Agencies × years: each cell how many reports of that agency and year are stored, and the
-    years between an agency's first and last report that have none (its gaps)."""
-    cells = ", ".join(f'sum(report_year = {int(y)}) AS "{int(y)}"' for y in years) or "NULL AS years"
-    return (
-        "WITH agencies AS (SELECT portal, coalesce(agency, '(agency unknown)') AS agency, report_year FROM reports r "
-        f"WHERE {_CURRENT}), "
-        "span AS (SELECT portal, agency, min(report_year) AS first, max(report_year) AS last FROM agencies "
-        "WHERE report_year IS NOT NULL GROUP BY portal, agency), "
-        "years(y) AS (SELECT (SELECT min(report_year) FROM reports) UNION ALL SELECT y + 1 FROM years "
-        "WHERE y < (SELECT max(report_year) FROM reports)), "
-        "gaps AS (SELECT s.portal, s.agency, group_concat(y, ' ') AS missing FROM span s JOIN years "
-        "ON y BETWEEN s.first AND s.last WHERE NOT EXISTS (SELECT 1 FROM agencies a WHERE a.portal = s.portal "
-        "AND a.agency = s.agency AND a.report_year = y) GROUP BY s.portal, s.agency) "
-        f"SELECT a.portal, a.agency, {cells}, count(*) AS reports, g.missing AS gaps FROM agencies a "
-        "LEFT JOIN gaps g ON g.portal = a.portal AND g.agency = a.agency "
-        "GROUP BY a.portal, a.agency ORDER BY a.portal, a.agency"
-    )
+def coverage_sql(years: list[int], rows=(), params: bool = False) -> str:
+    """Agencies × years (``archive.coverage.canned_sql``): per year the number of reports stored,
+    ``missing`` the years past their deadline with none, ``gaps`` the years between an agency's first
+    and last report with none; with ``params`` the query takes ``:region`` and ``:today``."""
+    return canned_sql(years, rows, params)
 
 
-def queries(years: list[int]) -> dict:
+def queries(years: list[int], registry_rows=()) -> dict:
     return {
         "reports_by_agency_year": {
             "title": "Reports by agency and year",
@@ -67,9 +58,14 @@ def queries(years: list[int]) -> dict:
         },
         "coverage": {
             "title": "Coverage: agencies × years",
-            "description": "For each agency, how many reports of each year are stored; gaps are the years between its "
-                           "first and last stored report with none.",
-            "sql": coverage_sql(years),
+            "description": "Every agency of the registry and every agency the reports name, by region: how many "
+                           "reports of each year are stored; missing: the years whose deadline had passed (on today, "
+                           "or the date given) with none — since the 2019 regulation 31 January of the next year for "
+                           "a department, 31 March for a government; before, 31 March; nothing before 2008; gaps: "
+                           "the years between its first and last stored report with none. Region: a 6-digit "
+                           "行政区划代码 (a province's or city's takes in those within it); empty for all.",
+            "sql": coverage_sql(years, registry_rows, params=True),
+            "params": ["region", "today"],
         },
         "failing_checks": {
             "title": "Reports whose statistics tables fail a consistency check",
@@ -94,7 +90,16 @@ def queries(years: list[int]) -> dict:
     }
 
 
-def metadata(path: str) -> dict:
+def metadata(path: str, registry_rows=None) -> dict:
+    """``registry_rows``: the registry's rows for the coverage query (default: the registry in use,
+    ``$ARCHIVE_REGISTRY`` or the shipped one; none if it cannot be read)."""
+    if registry_rows is None:
+        from ..registry import RegistryError, read
+
+        try:
+            registry_rows = read().rows
+        except RegistryError:
+            registry_rows = []
     tables = {}
     for name, entry in TABLES.items():
         t = {"title": entry["title"], "description": entry["description"], "columns": dict(entry["columns"])}
@@ -116,5 +121,5 @@ def metadata(path: str) -> dict:
         "description": "Chinese government information-disclosure annual reports, as published, with where and when "
                        "each was fetched. Search at /search; each report has a page at /report?url=…",
         "source": f"annual-report-archive {__version__}",
-        "databases": {DATABASE: {"tables": tables, "queries": queries(_years(path))}},
+        "databases": {DATABASE: {"tables": tables, "queries": queries(_years(path), registry_rows)}},
     }

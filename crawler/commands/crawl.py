@@ -18,12 +18,17 @@ from scrapy.exceptions import UsageError
 from archive.records import utcnow
 from archive.store import ArchiveError, check_location, default_path
 from crawler.cassette import check_cassette
+from crawler.commands import check_registry
 from crawler.summary import crawl_failure, format_summary, summarise
 
 logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCrawl):
+    def process_options(self, args, opts):
+        super().process_options(args, opts)
+        check_registry(self.settings)
+
     def run(self, args, opts):
         if len(args) != 1:
             raise UsageError("usage: scrapy crawl <spider> [-a name=value] [-s SETTING=value]")

@@ -44,6 +44,9 @@ class Command(ScrapyCommand):
             opts.spargs = arglist_to_dict(opts.spargs)
         except ValueError as exc:
             raise UsageError("Invalid -a value, use -a NAME=VALUE", print_help=False) from exc
+        from crawler.commands import check_registry
+
+        check_registry(self.settings)
 
     def run(self, args, opts):
         from scrapy.utils.log import configure_logging

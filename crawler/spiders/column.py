@@ -1,4 +1,6 @@
-"""Any annual-report column: ``scrapy crawl column -a url=<column URL> [-a platform=trs]``.
+"""Any annual-report column: ``scrapy crawl column -a url=<column URL> [-a platform=trs]``, or a
+registered one by its id: ``scrapy crawl column -a portal=guangzhou`` (its column, platform and
+sections from the registry; with ``-a url=`` one of its columns, e.g. an alternate).
 
 The platform (CMS family) is detected from the first page — URL shape, markup, scripts — unless
 ``-a platform=`` names it; what was detected and why is logged. Only the hosts of the given URL
@@ -20,21 +22,36 @@ from crawler.platforms import get_platform
 from crawler.platforms.common import folder_of
 from crawler.platforms.detect import detect
 from crawler.platforms.gkmlpt import api_url, category_of
+from archive.registry import PLATFORMS
 from crawler.portals import PORTALS, Portal, host_of, registered_portal
 from crawler.spiders.base import PortalSpider
-
-PLATFORMS = ("nfcms", "trs", "hanweb", "hunan", "gkmlpt", "generic")
 
 
 class ColumnSpider(PortalSpider):
     name = "column"
     portal = None  # made from -a url=…; crawlall skips this spider
 
+    @staticmethod
+    def registered(portal: str | None, url: str | None) -> str | None:
+        """The column URL to crawl: ``url``, or the column of the registered ``portal`` (which
+        ``url``, if given too, must belong to)."""
+        if not portal:
+            return url
+        known = PORTALS.get(portal)
+        if known is None:
+            raise ValueError(f"no portal {portal!r} in the registry; known: {', '.join(sorted(PORTALS))}")
+        if known.status == "retired":
+            raise ValueError(f"the portal {portal} is retired in the registry: it is not crawled")
+        if url and registered_portal(url) is not known:
+            raise ValueError(f"{url} is not a column of the portal {portal} ({' '.join((known.column, *known.alternates))})")
+        return url or known.column
+
     @classmethod
     def check_arguments(cls, url: str | None = None, platform: str | None = None, category: str | None = None,
-                        **others) -> None:
+                        portal: str | None = None, **others) -> None:
+        url = cls.registered(portal, url)
         if not url:
-            raise ValueError("the column spider needs -a url=<column URL>")
+            raise ValueError("the column spider needs -a url=<column URL> or -a portal=<registry id>")
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) URL: {url!r}")
@@ -50,8 +67,9 @@ class ColumnSpider(PortalSpider):
         super().check_arguments(**others)
 
     def __init__(self, *args, url: str | None = None, platform: str | None = None, category: str | None = None,
-                 **kwargs):
-        self.check_arguments(url=url, platform=platform, category=category)
+                 portal: str | None = None, **kwargs):
+        self.check_arguments(url=url, platform=platform, category=category, portal=portal)
+        url = self.registered(portal, url)
         parts = urlsplit(url)
         self.start_url = urlunsplit(parts._replace(fragment=""))
         self.forced_platform = platform

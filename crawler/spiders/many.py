@@ -1,4 +1,4 @@
-"""Every registered portal in one crawl: ``scrapy crawl portals`` (what ``scrapy crawlall`` runs).
+"""Every portal of the registry in one crawl: ``scrapy crawl portals`` (what ``scrapy crawlall`` runs).
 
 One spider walks all the columns at once, each as a ``crawler.walk.Walk`` under its portal's own
 name, so that its incremental state is the one ``scrapy crawl <portal>`` keeps. Politeness is per
@@ -13,8 +13,7 @@ holds one slot, never the crawl. A host that cannot be reached fails its own wal
 
 from __future__ import annotations
 
-from crawler.platforms import get_platform
-from crawler.portals import PORTALS, Portal
+from crawler.portals import PORTALS, Portal, platform_of, walk_root
 from crawler.spiders.base import PortalSpider
 from crawler.walk import Walk
 
@@ -40,8 +39,9 @@ class ManyPortalsSpider(PortalSpider):
 
     @classmethod
     def selected(cls, portals: str | None = None) -> list[Portal]:
+        """The portals to walk: those named, else every portal of the registry that is not retired."""
         if not portals:
-            return list(PORTALS.values())
+            return [p for p in PORTALS.values() if p.status != "retired"]
         names = [p.strip() for p in portals.split(",") if p.strip()]
         unknown = [n for n in names if n not in PORTALS]
         if unknown:
@@ -68,7 +68,7 @@ class ManyPortalsSpider(PortalSpider):
         self.allowed_domains = sorted({h.split(":")[0] for p in self.portals for h in p.hosts})
 
     def make_walks(self) -> list[Walk]:
-        return [Walk(self, portal, get_platform(portal.platform), portal.column, portal.name,
+        return [Walk(self, portal, platform_of(portal), walk_root(portal), portal.name,
                      f"{self.job_id}:{portal.name}") for portal in self.portals]
 
     def offline_hint(self) -> str:
