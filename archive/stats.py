@@ -56,12 +56,9 @@ def stats(archive) -> dict:
         else:
             size = _lengths(db, name) if kind == "table" and not name.startswith("sqlite_") else 0
         entry["index_bytes" if kind == "index" else "bytes"] += size
-    if measured is not None:  # SQLite's own autoindexes and schema table
+    if measured is not None:  # the schema table itself (autoindexes are in sqlite_master with their table)
         for name, size in measured.items():
-            if name.startswith("sqlite_autoindex_"):
-                owner = _owner(name, "index", name[len("sqlite_autoindex_"):].rsplit("_", 1)[0])
-                tables.setdefault(owner, {"rows": 0, "bytes": 0, "index_bytes": 0})["index_bytes"] += size
-            elif name == "sqlite_schema" or name == "sqlite_master":
+            if name in ("sqlite_schema", "sqlite_master"):
                 tables.setdefault("sqlite_schema", {"rows": 0, "bytes": 0, "index_bytes": 0})["bytes"] += size
     for name in list(tables):
         if name == _FTS or name == "sqlite_schema":

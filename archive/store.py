@@ -200,6 +200,8 @@ class Archive(Reader):
                 raise ArchiveError(f"{self.path} has schema version {found}, newer than this code "
                                    f"({schema.SCHEMA_VERSION}); upgrade the code")
             schema.upgrade(self.db)
+        except schema.MigrationError as exc:
+            raise ArchiveError(f"{self.path}: {exc}") from exc
         except sqlite3.DatabaseError as exc:
             raise ArchiveError(f"{self.path} is not a usable SQLite archive: {exc}") from exc
 
