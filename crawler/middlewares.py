@@ -34,9 +34,20 @@ REDIRECTS = (301, 302, 303, 307, 308)
 REFUSED = "refused_redirect"  # request meta key: why the redirect was not followed
 
 
-def header_pairs(headers) -> list[tuple[str, str]]:
-    """Scrapy ``Headers`` as ``[(name, value), …]``: names as Scrapy keeps them, every value."""
-    return [(k.decode("latin-1"), v.decode("latin-1")) for k, values in headers.items() for v in values]
+SECRET_HEADERS = (b"authorization", b"proxy-authorization")  # credentials: kept as their scheme only
+
+
+def header_pairs(headers, redact: bool = False) -> list[tuple[str, str]]:
+    """Scrapy ``Headers`` as ``[(name, value), …]``: names as Scrapy keeps them, every value;
+    ``redact``: an Authorization header keeps its scheme, not the credentials (the archive and
+    its WARC export are published)."""
+    out = []
+    for key, values in headers.items():
+        for value in values:
+            if redact and key.lower() in SECRET_HEADERS:
+                value = value.split(b" ", 1)[0] + b" [redacted]"
+            out.append((key.decode("latin-1"), value.decode("latin-1")))
+    return out
 
 
 class Capture:
@@ -55,7 +66,7 @@ class Capture:
             return response
         ip = getattr(response, "ip_address", None)
         capture = CaptureRecord(
-            url=request.url, method=request.method, request_headers=header_pairs(request.headers),
+            url=request.url, method=request.method, request_headers=header_pairs(request.headers, redact=True),
             request_body=request.body or None, status=response.status,
             protocol=getattr(response, "protocol", None), response_headers=header_pairs(response.headers),
             payload=response.body, captured_at=utcnow(), ip_address=str(ip) if ip else None,

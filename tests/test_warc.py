@@ -108,6 +108,16 @@ def test_a_gzip_body_is_kept_compressed_and_its_decoding_is_not_stored_twice(gz_
             assert archive.raw_bytes(fetch["version_id"]) == decoded
 
 
+def test_credentials_in_request_headers_are_not_kept():
+    from scrapy.http import Headers
+
+    from crawler.middlewares import header_pairs
+
+    sent = Headers({"Authorization": "Basic dXNlcjpwYXNz", "User-Agent": "ua", "Accept": ["a", "b"]})
+    assert header_pairs(sent, redact=True) == [("Authorization", "Basic [redacted]"), ("User-Agent", "ua"),
+                                               ("Accept", "a"), ("Accept", "b")]
+
+
 def test_identical_bodies_are_stored_once(tmp_path):
     archive = Archive(tmp_path / "a.db")
     body = "<html><body>同一个列表页</body></html>".encode("utf-8") * 20
@@ -498,14 +508,16 @@ def test_a_record_far_over_the_cap_is_streamed_past_never_held(tmp_path, capsys)
 
 
 def test_not_a_warc_is_one_line_and_exit_2(tmp_path, capsys):
-    target = str(tmp_path / "a.db")
-    Archive(target).close()
+    target = tmp_path / "a.db"
     page = tmp_path / "page.html"
     page.write_bytes(b"<html>not a warc</html>")
     for path in (page, tmp_path, tmp_path / "missing.warc.gz"):
-        assert cli(["import-warc", "--db", target, str(path)]) == 2
+        assert cli(["import-warc", "--db", str(target), str(path)]) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("archive: ")
+    assert not target.exists()  # nothing was made for a file that is not a WARC
+    warc = write_warc(tmp_path / "ok.warc.gz", [("https://www.example.org/", _page("首页", "<p>欢迎</p>"), "text/html")])
+    assert cli(["import-warc", "--db", str(target), str(warc)]) == 0 and target.exists()  # a new archive is made
 
 
 # --- archive stats -----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import json
 import sys
 
 from ..stats import render, stats
-from ..store import ArchiveError
+from ..store import Archive, ArchiveError
 from .common import open_archive
 
 DEFAULT_RESOLVER = "crawler.importing:resolve"
@@ -18,7 +18,8 @@ def register(sub, common) -> None:
     p = sub.add_parser("import-warc", parents=[common],
                        help="store the responses of WARC files (Browsertrix, Heritrix, wget, this archive's export) "
                             "as if crawled")
-    p.add_argument("files", nargs="+", metavar="FILE", help="WARC files (.warc or .warc.gz)")
+    p.add_argument("files", nargs="+", metavar="FILE", help="WARC files (.warc or .warc.gz); the archive (--db) is "
+                                                            "created if it does not exist")
     p.add_argument("--portals", default=DEFAULT_RESOLVER,
                    help="module:function that names the registered portal of a URL (default: %(default)s; "
                         "'none': every report under warc:<host>)")
@@ -49,11 +50,13 @@ def resolver(spec: str):
 
 
 def import_warcs(args) -> int:
-    from ..warc.ingest import import_warc
+    from ..warc.ingest import check_warc_file, import_warc
 
     if args.max_bytes <= 0:
         raise ArchiveError("--max-bytes must be a positive number of bytes")
-    archive = open_archive(args)
+    for path in args.files:  # every file looked at before anything is written
+        check_warc_file(path)
+    archive = Archive(args.db)  # a new archive is made if there is none yet (its folder must exist)
     resolve = resolver(args.portals)
     status = 0
     for path in args.files:

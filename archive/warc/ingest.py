@@ -189,17 +189,7 @@ class WarcImporter:
 
     # --- the file -------------------------------------------------------------------------
     def check_file(self) -> None:
-        try:
-            mode = self.path.stat().st_mode
-        except OSError as exc:
-            raise ArchiveError(f"no such file: {self.path}" if not self.path.exists()
-                               else f"{self.path}: {exc.strerror}") from exc
-        if not stat.S_ISREG(mode):
-            raise ArchiveError(f"{self.path} is not a regular file: give a WARC file (.warc or .warc.gz)")
-        with open(self.path, "rb") as handle:
-            head = handle.read(16)
-        if not (head.startswith(b"WARC/") or head.startswith(b"\x1f\x8b")):
-            raise ArchiveError(f"{self.path} is not a WARC file (it starts with neither 'WARC/' nor gzip)")
+        check_warc_file(self.path)
 
     def _iterate(self, handle):
         """(offset, record) for each record; a file that ends mid-record or holds something that
@@ -519,6 +509,24 @@ class WarcImporter:
         for report_url, link_name in linked[1:]:
             if self.archive.link_attachment(report_url, uri, link_name, seen_at=fetch.fetched_at):
                 self.done.attachments_linked += 1
+
+
+def check_warc_file(path: str | os.PathLike) -> None:
+    """Raise ArchiveError (one line) unless ``path`` is a readable file that starts as a WARC does."""
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise ArchiveError(f"no such file: {path}" if not path.exists() else f"{path}: {exc.strerror}") from exc
+    if not stat.S_ISREG(mode):
+        raise ArchiveError(f"{path} is not a regular file: give a WARC file (.warc or .warc.gz)")
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except OSError as exc:
+        raise ArchiveError(f"{path}: {exc.strerror}") from exc
+    if not (head.startswith(b"WARC/") or head.startswith(b"\x1f\x8b")):
+        raise ArchiveError(f"{path} is not a WARC file (it starts with neither 'WARC/' nor gzip)")
 
 
 def _one_of(meta: dict, name: str) -> str | None:
