@@ -23,6 +23,7 @@ Tables (see the README's data dictionary for every column):
 from __future__ import annotations
 
 import json
+import sqlite3
 import zlib
 
 import sqlite_utils
@@ -212,8 +213,13 @@ def _v4(db: sqlite_utils.Database) -> None:
                 raise MigrationError(f"{table}: the stored bytes of {digest} do not match their sha256; the archive "
                                      "is damaged and was not upgraded (it is unchanged)")
             payloads.put(db, body, digest)
-        for column in ("raw", "raw_compression"):
-            db.execute(f"ALTER TABLE [{table}] DROP COLUMN [{column}]")
+        if sqlite3.sqlite_version_info >= (3, 35):
+            for column in ("raw", "raw_compression"):
+                db.execute(f"ALTER TABLE [{table}] DROP COLUMN [{column}]")
+        else:  # no DROP COLUMN before SQLite 3.35: the table is rebuilt, which drops the full-text triggers
+            db[table].transform(drop={"raw", "raw_compression"})
+            if table == "versions":
+                _enable_fts(db, replace=True)
 
     move("versions", "raw_sha256")
     move("files", "sha256")

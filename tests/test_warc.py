@@ -215,6 +215,25 @@ def test_an_archive_of_schema_3_is_upgraded_in_place_and_loses_nothing(v3_path, 
     assert "WARC-Capture-Source: fetch-row" in gzip.decompress(out.read_bytes()).decode("utf-8", "replace")
 
 
+def test_the_upgrade_on_an_sqlite_without_drop_column_rebuilds_the_tables(v3_path, monkeypatch):
+    import archive.schema
+
+    texts = rows(v3_path, "SELECT id, text FROM versions ORDER BY id")
+    monkeypatch.setattr(archive.schema.sqlite3, "sqlite_version_info", (3, 34, 1))
+    upgraded = Archive(v3_path)
+    assert "raw" not in upgraded.db["versions"].columns_dict and "raw" not in upgraded.db["files"].columns_dict
+    assert rows(v3_path, "SELECT id, text FROM versions ORDER BY id") == texts
+    found = upgraded.search("政府信息公开", limit=None)  # the full-text index and its triggers are whole
+    assert found.total == len(texts) and len(found.hits) == len(texts)
+    assert all(upgraded.raw_bytes(t["id"]) for t in texts)
+    from archive.records import Report, Version
+
+    upgraded.store_report(Fetch(url="https://example.gov.cn/new.html", status=200),
+                          Report(url="https://example.gov.cn/new.html", portal="p"),
+                          Version(raw=b"<p>x</p>", text="升级之后新存的报告正文"))
+    assert upgraded.search("新存的报告", limit=None).total == 1  # new texts are indexed too
+
+
 def test_an_upgrade_refuses_an_archive_whose_bytes_do_not_match_their_hash(v3_path):
     import zlib
 

@@ -38,7 +38,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
-from .. import __version__, payloads
+from .. import __version__
 from ..software import package_version, software_versions
 from .surt import surt
 
@@ -199,8 +199,8 @@ class Exporter:
 
     def warcinfo(self, fetch_ids: list[int]) -> None:
         marks = dict(self.db.execute(
-            f"SELECT coalesce(source, 'wire') || ':' || cassette, count(*) FROM captures WHERE fetch_id IN "
-            f"(SELECT value FROM json_each(?)) GROUP BY 1", [json.dumps(fetch_ids)]).fetchall())
+            "SELECT coalesce(source, 'wire') || ':' || cassette, count(*) FROM captures WHERE fetch_id IN "
+            "(SELECT value FROM json_each(?)) GROUP BY 1", [json.dumps(fetch_ids)]).fetchall())
         total = sum(marks.values())
         replayed = sum(n for k, n in marks.items() if k.endswith(":1"))
         imported = sum(n for k, n in marks.items() if k.startswith("warc:"))

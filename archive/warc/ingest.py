@@ -27,7 +27,6 @@ of each; a record imported before (same file name and record ID) is not stored t
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
 import re
@@ -545,11 +544,3 @@ def import_warc(archive: Archive, path: str | os.PathLike, resolve: Resolver | N
                 max_bytes: int = MAX_FILE_BYTES, max_page_bytes: int = MAX_PAGE_BYTES) -> Imported:
     """Import one WARC file (see the module's docstring); returns what was done."""
     return WarcImporter(archive, path, resolve, max_bytes, max_page_bytes).run()
-
-
-def sha256_file(path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
