@@ -17,7 +17,8 @@ child process, into a fresh archive, then prints:
    archive, and ``warcio index`` reading the same file — each a command in its own process,
    interleaved over ``--rounds`` rounds (median) — as records/s and MB/s, and as a ratio to
    ``warcio index``.
-4. With ``--huge``: a WARC whose one record holds a 2 GiB body (a sparse file), imported: the
+4. The same storage comparison on the replayed Guangzhou crawl (real pages and PDFs).
+5. With ``--huge``: a WARC whose one record holds a 2 GiB body (a sparse file), imported: the
    record is refused under the 50 MB cap; seconds and the importer's peak memory.
 
     .venv/bin/python tools/bench_warc.py [--sizes 1000] [--rounds 3] [--huge]
@@ -67,6 +68,29 @@ def crawl(n: int, db: str) -> None:
         proc = subprocess.run([sys.executable, "-c", CRAWL, server.url, db], cwd=ROOT, capture_output=True, text=True)
     if "RESULT " not in proc.stdout:
         raise SystemExit(f"crawl failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+
+
+REPLAY = """
+import sys
+from crawler.run import run_crawl
+stats = run_crawl("guangzhou", {"CASSETTE": "cassettes/guangzhou.yaml", "ARCHIVE_DB": sys.argv[1], "LOG_LEVEL": "ERROR"})
+print("RESULT", stats.get("finish_reason"))
+"""
+
+
+def storage_line(label: str, db: str, tmp: Path) -> tuple[int, int, dict]:
+    """Bytes per report of ``db`` (vacuumed) and of the same content in the schema-3 layout."""
+    s = stats(Archive(db))
+    after_copy, before_copy = str(tmp / f"{label}-after.db"), str(tmp / f"{label}-before.db")
+    copy(db, after_copy)
+    copy(db, before_copy)
+    schema3_layout(before_copy)
+    before, after = vacuumed_size(before_copy), vacuumed_size(after_copy)
+    reports = s["reports"]
+    print(f"storage, bytes per report: before (schema-3 layout, same content) {before / reports:,.0f}; "
+          f"after {after / reports:,.0f} (as crawled, not vacuumed: {s['bytes_per_report']:,}); "
+          f"ratio {after / before:.2f} (target <= 1.3)")
+    return before, after, s
 
 
 def copy(src: str, dst: str) -> None:
@@ -204,16 +228,8 @@ def main() -> None:
             started = time.perf_counter()
             crawl(n, db)
             print(f"== {n} reports (crawled in {time.perf_counter() - started:.0f} s)")
-            s = stats(Archive(db))
-            after_copy, before_copy = str(tmp / "after-vacuumed.db"), str(tmp / "before.db")
-            copy(db, after_copy)
-            copy(db, before_copy)
-            schema3_layout(before_copy)
-            before, after = vacuumed_size(before_copy), vacuumed_size(after_copy)
+            _, _, s = storage_line("portal", db, tmp)
             reports = s["reports"]
-            print(f"storage, bytes per report: before (schema-3 layout, same content) {before / reports:,.0f}; "
-                  f"after {after / reports:,.0f} (as crawled, not vacuumed: {s['bytes_per_report']:,}); "
-                  f"ratio {after / before:.2f} (target <= 1.3)")
             print(f"  captures {s['captures']:,}, distinct bodies {s['payloads']['distinct']:,}: "
                   f"{s['payloads']['bytes']:,} bytes stored in {s['payloads']['stored_bytes']:,}; "
                   f"bodies fetched {s['fetched']['body_bytes']:,} bytes; archive / fetched {s['stored_vs_fetched']}")
@@ -234,6 +250,13 @@ def main() -> None:
                 sec = t["seconds"][key]
                 print(f"  {label:<30} {sec:7.2f} s  {records / sec:9,.0f} records/s  {mb / sec:7.2f} MB/s  "
                       f"ratio to warcio index {sec / index_s:6.2f}x the time")
+    with tempfile.TemporaryDirectory() as tmp_name:  # real pages: the recorded Guangzhou crawl
+        db = str(Path(tmp_name) / "gz.db")
+        proc = subprocess.run([sys.executable, "-c", REPLAY, db], cwd=ROOT, capture_output=True, text=True)
+        if "RESULT finished" not in proc.stdout:
+            raise SystemExit(f"replay failed: {proc.stderr[-2000:]}")
+        print("== the replayed Guangzhou crawl (cassettes/guangzhou.yaml: real gz.gov.cn pages and PDFs)")
+        storage_line("guangzhou", db, Path(tmp_name))
     if args.huge:
         with tempfile.TemporaryDirectory() as tmp_name:
             print("2 GiB record:", huge(Path(tmp_name)))
