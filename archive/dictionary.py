@@ -62,8 +62,8 @@ TABLES: dict[str, dict] = {
     },
     "versions": {
         "title": "Versions",
-        "description": "One row per distinct cleaned content (text and tables) of a report, with the raw bytes "
-                       "it came from and how they were decoded and cleaned. Re-fetching unchanged content adds "
+        "description": "One row per distinct cleaned content (text and tables) of a report, with the hash of the "
+                       "raw bytes it came from (kept in payloads) and how they were decoded and cleaned. Re-fetching unchanged content adds "
                        "no version; old versions stay.",
         "hidden": False,
         "columns": {
@@ -151,7 +151,7 @@ TABLES: dict[str, dict] = {
     "files": {
         "title": "Files",
         "description": "One row per distinct downloaded file content (attachments, and reports published as "
-                       "files), identified by sha256: the bytes and what was extracted from them.",
+                       "files), identified by sha256 (the bytes are kept in payloads): what was extracted from them.",
         "hidden": False,
         "columns": {
             "sha256": "sha256 hex of the file's raw bytes (payloads.sha256: the bytes are kept there); primary key.",
