@@ -118,6 +118,36 @@ def test_credentials_in_request_headers_are_not_kept():
                                                ("Accept", "a"), ("Accept", "b")]
 
 
+def test_a_posted_form_and_a_retried_error_are_kept_with_their_requests(tmp_path):
+    from scrapy.http import FormRequest, HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares import Capture as CaptureMiddleware
+    from crawler.provenance import fetch_record
+
+    capture = CaptureMiddleware(get_crawler(settings_dict={}))
+    url = "https://www.example.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=3&endrecord=3"
+    request = FormRequest(url, formdata={"col": "1", "webname": "浙江"})
+    error = HtmlResponse(url, status=503, body=b"<html>busy</html>", request=request)
+    capture.process_response(request, error)
+    retried = request.replace(dont_filter=True)  # Scrapy's retry: a copy carrying the meta
+    answer = HtmlResponse(url, status=200, body="<datastore>记录</datastore>".encode(), request=retried,
+                          headers={"Content-Type": "text/xml; charset=utf-8"})
+    capture.process_response(retried, answer)
+    fetch = fetch_record(answer, "job-1", "hanweb")
+    assert [c.status for c in fetch.captures] == [503, 200] and len(request.meta["archive_captures"]) == 1
+    assert all(c.method == "POST" and c.request_body == request.body for c in fetch.captures)
+    archive = Archive(tmp_path / "a.db")
+    archive.record_fetch(fetch.but(outcome="list"))
+    out = tmp_path / "p.warc.gz"
+    assert cli(["export", "--db", str(tmp_path / "a.db"), "--format", "warc", "-o", str(out)]) == 0
+    requests = [r for r in records(out) if r["type"] == "request"]
+    assert len(requests) == 2 and all(r["payload"] == request.body for r in requests)
+    assert requests[0]["http"].protocol == "POST"  # warcio reads the method where a response has its protocol
+    statuses = [int(r["http"].statusline.split()[0]) for r in records(out) if r["type"] == "response"]
+    assert statuses == [503, 200]
+
+
 def test_identical_bodies_are_stored_once(tmp_path):
     archive = Archive(tmp_path / "a.db")
     body = "<html><body>同一个列表页</body></html>".encode("utf-8") * 20
