@@ -5,8 +5,9 @@ before payloads and captures), which tests/test_warc.py upgrades in place.
 It must run with that code, not this one (it refuses otherwise): check the commit out into a
 folder of its own and run this file there with this project's virtualenv:
 
-    git archive f9972e1 | tar -x -C /tmp/v3 && cp tools/make_archive_v3.py /tmp/v3/tools/
-    cd /tmp/v3 && PYTHONPATH=. /path/to/.venv/bin/python tools/make_archive_v3.py OUT.db.gz
+    mkdir ../v3 && git archive f9972e1 | tar -x -C ../v3 && cp tools/make_archive_v3.py ../v3/tools/
+    touch ../v3/tests/__init__.py   # with pywb installed: its site-packages "tests" would shadow ours
+    cd ../v3 && PYTHONPATH=. ../annual-report-archive/.venv/bin/python tools/make_archive_v3.py OUT.db.gz
 
 What it holds: a crawl of the local test portal (tests/portal_server.py, 30 reports, list pages,
 robots.txt) by the real spider, then a Word attachment with a 表三 (tests/figure_kit.docx_with)
