@@ -62,8 +62,8 @@ TABLES: dict[str, dict] = {
     },
     "versions": {
         "title": "Versions",
-        "description": "One row per distinct cleaned content (text and tables) of a report, with the raw bytes "
-                       "it came from and how they were decoded and cleaned. Re-fetching unchanged content adds "
+        "description": "One row per distinct cleaned content (text and tables) of a report, with the hash of the "
+                       "raw bytes it came from (kept in payloads) and how they were decoded and cleaned. Re-fetching unchanged content adds "
                        "no version; old versions stay.",
         "hidden": False,
         "columns": {
@@ -71,18 +71,19 @@ TABLES: dict[str, dict] = {
             "report_url": "reports.url of the report this is a version of.",
             "created_at": f"{_UTC} of the fetch that produced this version.",
             "fetch_id": "fetches.id of the HTTP exchange this version was made from.",
-            "raw_sha256": "sha256 hex of the raw bytes as fetched (before compression).",
+            "raw_sha256": "sha256 hex of the raw bytes as fetched (the response body, decoded from any gzip "
+                          "Content-Encoding); payloads.sha256 of those bytes.",
             "clean_sha256": "sha256 hex of the cleaned content (the text, a NUL, then the tables as sorted-key "
                             "JSON): the version's identity.",
             "text": "Cleaned text of the report (page chrome removed; for a report published as a file, the "
                     "text extracted from it); indexed for full-text search.",
             "text_simplified": "OpenCC simplified-character copy of the text, for pages in traditional characters "
                                "(so that simplified queries find them); null otherwise.",
-            "tables": "JSON list of the report's tables as grids, each {n_rows, n_cols, cells (text, r, c, "
-                      "rowspan, colspan …), grid (rows of cell texts, spans filled in)}.",
-            "raw": "The raw response body as fetched, zlib-compressed (see raw_compression).",
-            "raw_compression": "How raw is compressed: zlib.",
-            "raw_size": "Size of the raw bytes before compression, in bytes.",
+            "tables": "JSON list of the report's tables, each {n_rows, n_cols, cells}: every cell once, as "
+                      "[r, c, text] or [r, c, text, rowspan, colspan] (+ 1 for a header cell); the grid (rows of "
+                      "cell texts, spans filled in) is derived when read (archive.tables.unpack_tables; the "
+                      "library, exports and the web view give {n_rows, n_cols, cells as objects, grid}).",
+            "raw_size": "Size of the raw bytes, in bytes.",
             "content_type": "Content-Type header of the response the version came from.",
             "encoding": "Python codec the raw bytes were decoded with (e.g. utf-8, gb18030); null for a report "
                         "published as a file.",
@@ -150,23 +151,21 @@ TABLES: dict[str, dict] = {
     "files": {
         "title": "Files",
         "description": "One row per distinct downloaded file content (attachments, and reports published as "
-                       "files), identified by sha256: the bytes and what was extracted from them.",
+                       "files), identified by sha256 (the bytes are kept in payloads): what was extracted from them.",
         "hidden": False,
         "columns": {
-            "sha256": "sha256 hex of the file's raw bytes; primary key.",
+            "sha256": "sha256 hex of the file's raw bytes (payloads.sha256: the bytes are kept there); primary key.",
             "size": "Size of the file, in bytes.",
             "kind": "File kind, from magic bytes, then the name's extension, then Content-Type: pdf, docx, doc, "
                     "wps, xlsx, xls, ofd or unknown.",
             "content_type": "Content-Type header the file was served with.",
-            "raw": "The file's bytes as downloaded, zlib-compressed (see raw_compression).",
-            "raw_compression": "How raw is compressed: zlib.",
             "extractor": "Extractor and its version (pdfplumber, python-docx, openpyxl, xlrd, antiword); empty "
                          "for a kind that is not extracted.",
             "software": "JSON object of the software versions at extraction (archive, trafilatura, lxml, libxml2, "
                         "chardet, opencc, python).",
             "text": "Extracted text (empty when none could be read).",
-            "tables": "JSON list of the tables extracted as grids, each {n_rows, n_cols, cells, grid}, as in "
-                      "versions.tables.",
+            "tables": "JSON list of the tables extracted, each {n_rows, n_cols, cells}, stored as in "
+                      "versions.tables (each cell once; the grid derived when read).",
             "pages": "Number of pages (PDF); null for other kinds.",
             "scanned": "1 for a PDF with no text layer (a scan; no OCR is done), else 0.",
             "error": "Why the file could not be read, one line for people (kind: detail); null when it was read.",
@@ -191,6 +190,64 @@ TABLES: dict[str, dict] = {
                         "content stored earlier without one.",
             "first_seen": f"{_UTC} the page was first linked to the file.",
             "last_seen": f"{_UTC} the link was last seen (stored or confirmed).",
+        },
+    },
+    "payloads": {
+        "title": "Payloads",
+        "description": "One row per distinct body the archive keeps, identified by its sha256: report pages, "
+                       "attachments, list pages, robots.txt, error and challenge pages, redirect bodies, POSTed "
+                       "forms. Every other table points here; the same bytes fetched again are not stored again "
+                       "(a revisit).",
+        "hidden": False,
+        "columns": {
+            "sha256": "sha256 hex of the bytes (uncompressed); primary key.",
+            "size": "Size of the bytes, uncompressed.",
+            "compression": "How data holds them: zstd, zlib (moved from an older archive), none, or derived "
+                           "(data is null: the bytes are derived_from's with its Content-Encoding undone).",
+            "data": "The bytes, compressed as compression says; null when derived.",
+            "derived_from": "For derived bytes: payloads.sha256 of the body as received (gzip-compressed by the "
+                            "server), whose decoding they are; null otherwise.",
+            "derivation": "For derived bytes: the Content-Encoding undone (gzip, x-gzip, deflate); null otherwise.",
+            "stored_at": f"{_UTC} the bytes were first stored.",
+        },
+    },
+    "captures": {
+        "title": "Captures",
+        "description": "One row per HTTP request and response as they crossed the wire — each redirect hop, "
+                       "each retried error, the final answer — with the request (method, URL, headers, body) and "
+                       "the response (status, headers and body as received, before a gzip Content-Encoding was "
+                       "undone). What archive export --format warc writes as request/response records.",
+        "hidden": False,
+        "columns": {
+            "id": "Capture id; primary key.",
+            "fetch_id": "fetches.id of the exchange this hop belongs to (its last hop is the response the fetch "
+                        "describes).",
+            "hop": "Order within the fetch, from 0 (a redirect or a retry adds one).",
+            "url": "URL requested in this hop (WARC-Target-URI).",
+            "method": "HTTP method of the request.",
+            "request_headers": "JSON list of [name, value] request headers as the crawler sent them (Host and "
+                               "connection headers, added by the HTTP client, are not among them).",
+            "request_body_sha256": "payloads.sha256 of the request body (a POSTed form); null when none.",
+            "status": "HTTP status code of the response.",
+            "reason": "Reason phrase as received; null when the HTTP client did not keep it (the WARC export "
+                      "then writes the standard phrase).",
+            "protocol": "HTTP version as received (HTTP/1.1); null when not known (a cassette replay).",
+            "response_headers": "JSON list of [name, value] response headers as received (names as the HTTP "
+                                "client gives them; repeated headers in order, grouped by name).",
+            "payload_sha256": "payloads.sha256 of the response body as received.",
+            "payload_size": "Size of the response body as received, in bytes.",
+            "captured_at": f"{_UTC} the response was received (WARC-Date).",
+            "ip_address": "IP address the response came from; null when not known.",
+            "cassette": "1 when the response was replayed from a cassette (recorded or constructed), not "
+                        "fetched from the site; else 0.",
+            "truncated": "Why the body is incomplete (length: the connection ended before Content-Length); null "
+                         "when complete.",
+            "source": "Where the row comes from: wire (captured during a crawl), warc (imported with archive "
+                      "import-warc), fetch (rebuilt at the schema 4 upgrade from a fetch row of an older archive: "
+                      "request headers unknown, body decoded).",
+            "warc_file": "For an imported capture: the name of the WARC file it came from.",
+            "warc_record_id": "For an imported capture: the WARC-Record-ID of its response record.",
+            "warc_offset": "For an imported capture: the byte offset of its response record in the WARC file.",
         },
     },
     "url_state": {

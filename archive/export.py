@@ -13,7 +13,13 @@ container, software versions), and its attachments' hashes.
   ``text.txt``, ``tables/NN.csv``, the raw bytes as fetched (``raw.html``, ``raw.pdf`` …) and
   the attachment files with their extracted text beside them.
 
-Only current versions are exported; ``archive history`` shows the others.
+* ``warc`` — every HTTP exchange behind the selected reports as received (``archive.warc``):
+  request, response (or revisit) and metadata records, gzip-compressed WARC/1.1.
+* ``wacz`` — the same WARC packaged for ReplayWeb.page with its CDXJ index, the reports as its
+  pages, and a datapackage.json (``archive.warc.wacz``).
+
+Only current versions are exported (``warc``/``wacz``: every capture of the selected reports);
+``archive history`` shows the others.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from urllib.parse import urlsplit
 from . import figure_store
 from .store import Archive, ArchiveError
 
-FORMATS = ("jsonl", "csv", "dir", "figures")
+FORMATS = ("jsonl", "csv", "dir", "figures", "warc", "wacz")
 
 CSV_COLUMNS = ("url", "portal", "section", "agency", "title", "report_year", "pub_date", "source",
                "list_title", "list_date", "first_seen", "last_seen", "gone_since", "version_count",
@@ -229,11 +235,67 @@ def _fill_dir(archive: Archive, reports: list[dict], root: Path) -> None:
         (folder / "report.json").write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
+def _atomic_binary(path: Path, write) -> None:
+    """``_atomic_write`` for a binary file written by ``write(temporary path)``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def export_web_archive(archive: Archive, fmt: str, out: str | os.PathLike | None, portals: Sequence[str] = (),
+                       years: tuple[int, int] | None = None, job: str | None = None):
+    """``warc`` / ``wacz``: write the selected exchanges; returns what was written (``archive.warc.Written``)."""
+    from .warc import Selection, write_warc
+    from .warc.wacz import WARC_NAME, write_wacz
+
+    if out is None:
+        raise ArchiveError(f"the {fmt} format needs an output file (-o FILE.{'warc.gz' if fmt == 'warc' else 'wacz'})")
+    out = Path(out)
+    if out.is_dir():
+        raise ArchiveError(f"{out} is a directory: give a file name (-o FILE.{'warc.gz' if fmt == 'warc' else 'wacz'})")
+    selection = Selection(portals=tuple(portals), years=years, job=job)
+    if job and not archive.db.execute("SELECT 1 FROM crawls WHERE job_id = ?", [job]).fetchone():
+        raise ArchiveError(f"no crawl job {job!r} in {archive.path} (see the crawls table)")
+    written = None
+
+    def warc(path: str, name: str) -> None:
+        nonlocal written
+        with open(path, "wb") as handle:
+            written = write_warc(archive, handle, selection, name)
+
+    if fmt == "warc":
+        _atomic_binary(out, lambda tmp: warc(tmp, out.name))
+        return written
+
+    def wacz(tmp: str) -> None:
+        warc_tmp = tmp + ".warc.gz"
+        try:
+            warc(warc_tmp, WARC_NAME)
+            write_wacz(tmp, warc_tmp, written, title=f"annual-report-archive: {selection.describe()}",
+                       description="Government information-disclosure annual reports and the pages that list them, "
+                                   "as fetched, with their provenance")
+        finally:
+            if os.path.exists(warc_tmp):
+                os.unlink(warc_tmp)
+
+    _atomic_binary(out, wacz)
+    return written
+
+
 def export(archive: Archive, fmt: str, out: str | os.PathLike | None, portals: Sequence[str] = (),
            years: tuple[int, int] | None = None, include_gone: bool = True, stdout: io.TextIOBase | None = None) -> int:
     """Export the selected reports; returns how many. ``out`` None: JSONL/CSV to ``stdout``."""
     if fmt not in FORMATS:
         raise ArchiveError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}")
+    if fmt in ("warc", "wacz"):
+        return export_web_archive(archive, fmt, out, portals, years).captures
     reports = archive.reports(portals, years, include_gone)
     if fmt == "dir":
         if out is None:

@@ -22,17 +22,17 @@ def normalise_headers(headers: Mapping | None) -> Headers:
     return out
 
 
-def header_values(headers: Mapping | None, name: str) -> list[str]:
-    """All values of header ``name`` (case-insensitive)."""
+def header_values(headers: Mapping | list | None, name: str) -> list[str]:
+    """All values of header ``name`` (case-insensitive); ``headers`` a mapping or ``[(name, value), …]``."""
     wanted = name.lower()
     out: list[str] = []
-    for key, values in (headers or {}).items():
+    for key, values in (headers.items() if isinstance(headers, Mapping) else headers or ()):
         if _text(key).lower() == wanted:
             out.extend(_text(v) for v in (values if isinstance(values, (list, tuple)) else [values]))
     return out
 
 
-def header_value(headers: Mapping | None, name: str) -> str | None:
+def header_value(headers: Mapping | list | None, name: str) -> str | None:
     """The first value of header ``name`` (case-insensitive), or None."""
     values = header_values(headers, name)
     return values[0] if values else None

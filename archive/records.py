@@ -31,6 +31,32 @@ def shallow(record) -> dict:
 
 
 @dataclass
+class Capture:
+    """One HTTP request and the response to it as they crossed the wire: a redirect hop, a
+    retried error, the final answer. The bytes are the body as received (before a gzip
+    Content-Encoding was undone); the headers as the HTTP client gave them (names and values
+    kept, their order only as far as the client keeps it, the reason phrase when one was heard)."""
+
+    url: str  # the URL asked for in this hop
+    method: str = "GET"
+    request_headers: list[tuple[str, str]] = field(default_factory=list)
+    request_body: bytes | None = None
+    status: int | None = None
+    reason: str | None = None  # the reason phrase as received; None: not known (the exporter fills it in)
+    protocol: str | None = None  # "HTTP/1.1" as received; None: not known
+    response_headers: list[tuple[str, str]] = field(default_factory=list)
+    payload: bytes = b""  # the body as received
+    captured_at: str = field(default_factory=utcnow)
+    ip_address: str | None = None
+    cassette: bool = False  # replayed from a cassette, not fetched from the site
+    truncated: str | None = None  # why the body is incomplete ("length": the connection ended early)
+    source: str = "wire"  # wire (captured during a crawl) | warc (imported) | fetch (rebuilt from a fetch row)
+    warc_file: str | None = None  # imported: the WARC file, the record's ID and offset
+    warc_record_id: str | None = None
+    warc_offset: int | None = None
+
+
+@dataclass
 class Fetch:
     """One HTTP exchange (or an attempt that got no response), whatever came of it."""
 
@@ -54,10 +80,16 @@ class Fetch:
     duration_ms: int | None = None
     found_on: str | None = None  # the list page (or report page) that linked it
     flags: list[str] | None = None  # Scrapy response flags ("cassette" when replayed)
+    # every hop on the wire (redirects, retries) with its bytes; stored in ``captures`` and ``payloads``
+    captures: list[Capture] | None = field(default=None, repr=False)
 
     def but(self, **changes) -> "Fetch":
         """A copy with some fields changed (the outcome of a decision, say)."""
         return replace(self, **changes)
+
+    def row(self) -> dict:
+        """The ``fetches`` columns (the captures are rows of their own)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "captures"}
 
 
 @dataclass

@@ -22,6 +22,10 @@ Tables (see the README's data dictionary for every column):
 
 from __future__ import annotations
 
+import json
+import sqlite3
+import zlib
+
 import sqlite_utils
 
 SCHEMA_VERSION = 5
@@ -47,6 +51,14 @@ FOREIGN_KEYS = _V2_FOREIGN_KEYS + (  # v3: created with them
     ("figures", "report_url", "reports", "url"),
     ("figure_checks", "version_id", "versions", "id"),
     ("figure_checks", "report_url", "reports", "url"),
+)
+
+_V3_FOREIGN_KEYS = FOREIGN_KEYS
+FOREIGN_KEYS = _V3_FOREIGN_KEYS + (  # v4: created with them
+    ("captures", "fetch_id", "fetches", "id"),
+    ("captures", "payload_sha256", "payloads", "sha256"),
+    ("captures", "request_body_sha256", "payloads", "sha256"),
+    ("payloads", "derived_from", "payloads", "sha256"),
 )
 
 FTS_COLUMNS = ["text", "text_simplified"]
@@ -165,8 +177,69 @@ def _v3(db: sqlite_utils.Database) -> None:
     db["figure_sets"].create_index(["checks_failed"], if_not_exists=True)
 
 
+class MigrationError(RuntimeError):
+    """An archive that cannot be upgraded as it is (its stored bytes do not match their hashes)."""
+
+
 def _v4(db: sqlite_utils.Database) -> None:
-    """No change: schema 4 is the number of a change made elsewhere; an archive passes through it."""
+    """Every response kept as served: ``payloads`` (each distinct body once, by sha256, zstd) and
+    ``captures`` (each HTTP request/response on the wire with its headers and bodies). The zlib
+    blobs of ``versions.raw`` and ``files.raw`` move into ``payloads`` (checked against their
+    sha256 on the way; the columns go); the fetches that stored them get a capture rebuilt from
+    their row (``source = 'fetch'``: request headers unknown, body decoded). Table grids are
+    stored with each cell once and the grid derived (``archive.tables.pack_tables``)."""
+    from . import payloads
+    from .tables import pack_tables
+
+    db.execute("""CREATE TABLE IF NOT EXISTS payloads (
+        sha256 TEXT PRIMARY KEY, size INTEGER, compression TEXT, data BLOB,
+        derived_from TEXT REFERENCES payloads(sha256), derivation TEXT, stored_at TEXT)""")
+    db.execute("""CREATE TABLE IF NOT EXISTS captures (
+        id INTEGER PRIMARY KEY, fetch_id INTEGER REFERENCES fetches(id), hop INTEGER, url TEXT, method TEXT,
+        request_headers TEXT, request_body_sha256 TEXT REFERENCES payloads(sha256), status INTEGER, reason TEXT,
+        protocol TEXT, response_headers TEXT, payload_sha256 TEXT REFERENCES payloads(sha256), payload_size INTEGER,
+        captured_at TEXT, ip_address TEXT, cassette INTEGER, truncated TEXT, source TEXT, warc_file TEXT,
+        warc_record_id TEXT, warc_offset INTEGER)""")
+    db["captures"].create_index(["fetch_id"], if_not_exists=True)
+    db["captures"].create_index(["payload_sha256"], if_not_exists=True)
+    db["captures"].create_index(["url"], if_not_exists=True)
+
+    def move(table: str, key: str) -> None:
+        if "raw" not in db[table].columns_dict:
+            return
+        for digest, blob, method in db.execute(f"SELECT {key}, raw, raw_compression FROM {table} WHERE raw IS NOT NULL"):
+            body = zlib.decompress(blob) if method == "zlib" else bytes(blob)
+            if payloads.sha256(body) != digest:
+                raise MigrationError(f"{table}: the stored bytes of {digest} do not match their sha256; the archive "
+                                     "is damaged and was not upgraded (it is unchanged)")
+            payloads.put(db, body, digest)
+        if sqlite3.sqlite_version_info >= (3, 35):
+            for column in ("raw", "raw_compression"):
+                db.execute(f"ALTER TABLE [{table}] DROP COLUMN [{column}]")
+        else:  # no DROP COLUMN before SQLite 3.35: the table is rebuilt, which drops the full-text triggers
+            db[table].transform(drop={"raw", "raw_compression"})
+            if table == "versions":
+                _enable_fts(db, replace=True)
+
+    move("versions", "raw_sha256")
+    move("files", "sha256")
+    # the exchanges that stored those bytes, as their fetch rows tell them
+    rows = db.execute(
+        "SELECT id, url, final_url, method, status, response_headers, sha256, bytes, fetched_at, flags FROM fetches "
+        "WHERE status IS NOT NULL AND sha256 IN (SELECT sha256 FROM payloads) "
+        "AND id NOT IN (SELECT fetch_id FROM captures WHERE fetch_id IS NOT NULL)").fetchall()
+    for fid, url, final_url, method, status, headers, digest, size, fetched_at, flags in rows:
+        pairs = [[k, v] for k, values in (json.loads(headers) if headers else {}).items() for v in values]
+        db.execute(
+            "INSERT INTO captures (fetch_id, hop, url, method, request_headers, status, response_headers, "
+            "payload_sha256, payload_size, captured_at, cassette, source) VALUES (?, 0, ?, ?, '[]', ?, ?, ?, ?, ?, ?, 'fetch')",
+            [fid, final_url or url, method or "GET", status, json.dumps(pairs, ensure_ascii=False), digest, size,
+             fetched_at, int("cassette" in (json.loads(flags) if flags else []))])
+    for table, key in (("versions", "id"), ("files", "sha256")):
+        for pk, tables in db.execute(f"SELECT {key}, tables FROM {table} WHERE tables IS NOT NULL").fetchall():
+            packed = json.dumps(pack_tables(json.loads(tables)), ensure_ascii=False)
+            if packed != tables:
+                db.execute(f"UPDATE {table} SET tables = ? WHERE {key} = ?", [packed, pk])
 
 
 def _v5(db: sqlite_utils.Database) -> None:

@@ -12,7 +12,6 @@ import json
 import os
 import sqlite3
 import time
-import zlib
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -20,9 +19,10 @@ from typing import Iterator, Sequence
 
 import sqlite_utils
 
-from . import figure_store, schema
-from .http import url_key
-from .records import Fetch, ListLinks, Report, Stored, UrlState, Version, sha256, shallow, utcnow
+from . import figure_store, payloads, schema
+from .http import header_value, url_key
+from .records import Capture, Fetch, ListLinks, Report, Stored, UrlState, Version, sha256, shallow, utcnow
+from .tables import pack_tables, unpack_tables
 
 DEFAULT_PATH = "archive.db"
 ENV_VAR = "ARCHIVE_DB"
@@ -63,12 +63,11 @@ def decode_row(row: dict) -> dict:
     return {k: (json.loads(v) if k in _JSON_COLUMNS and isinstance(v, str) else v) for k, v in row.items()}
 
 
-def _compress(raw: bytes) -> bytes:
-    return zlib.compress(raw, 6)
-
-
-def _decompress(blob: bytes, method: str | None) -> bytes:
-    return zlib.decompress(blob) if method == "zlib" else blob
+def _pairs(headers) -> list[list[str]]:
+    """Headers as ``[[name, value], …]`` in the order given (a dict of lists is flattened)."""
+    if isinstance(headers, dict):
+        return [[k, v] for k, values in headers.items() for v in (values if isinstance(values, list) else [values])]
+    return [[k, v] for k, v in headers or []]
 
 
 class Reader:
@@ -99,14 +98,29 @@ class Reader:
         return decode_row(row) if row else None
 
     def version(self, version_id: int, with_raw: bool = False) -> dict:
-        """A version's row; the raw bytes only when asked (``raw`` decompressed)."""
+        """A version's row (its tables as ``archive.tables.Table.to_json()`` gave them); the raw
+        bytes only when asked (``raw``, as fetched, checked against ``raw_sha256``)."""
         row = next(self.db["versions"].rows_where("id = ?", [version_id]), None)
         if row is None:
             raise KeyError(version_id)
-        raw, method = row.pop("raw"), row.pop("raw_compression")
+        row = decode_row(row)
+        row["tables"] = unpack_tables(row.get("tables"))
         if with_raw:
-            row["raw"] = _decompress(raw, method)
-        return decode_row(row)
+            row["raw"] = self.payload(row["raw_sha256"])
+        return row
+
+    def payload(self, digest: str) -> bytes:
+        """Any body the archive keeps, by its sha256 (``archive.payloads``); KeyError if none."""
+        return payloads.get(self.db, digest)
+
+    def captures(self, fetch_id: int) -> list[dict]:
+        """The HTTP requests and responses on the wire behind one fetch, in order (JSON decoded)."""
+        out = []
+        for row in self.db.query("SELECT * FROM captures WHERE fetch_id = ? ORDER BY hop, id", [fetch_id]):
+            for key in ("request_headers", "response_headers"):
+                row[key] = json.loads(row[key]) if row[key] else []
+            out.append(row)
+        return out
 
     def fetch(self, fetch_id: int) -> dict | None:
         row = next(self.db["fetches"].rows_where("id = ?", [fetch_id]), None)
@@ -134,7 +148,7 @@ class Reader:
                 "SELECT a.url, f.sha256, f.tables, f.text FROM attachments a JOIN files f ON f.sha256 = a.sha256 "
                 "WHERE a.report_url = ? ORDER BY a.id", [url]):
             out.append(({"from": "attachment", "url": row["url"], "sha256": row["sha256"]},
-                        json.loads(row["tables"]) if row["tables"] else [], row["text"] or ""))
+                        unpack_tables(json.loads(row["tables"])) if row["tables"] else [], row["text"] or ""))
         return out
 
     def current_text(self, url: str) -> str | None:
@@ -159,10 +173,9 @@ class Reader:
         return self.version(version_id, with_raw=True)["raw"]
 
     def file_bytes(self, digest: str) -> bytes:
-        row = next(self.db.query("SELECT raw, raw_compression FROM files WHERE sha256 = ?", [digest]), None)
-        if row is None:
+        if not self.db["files"].count_where("sha256 = ?", [digest]):
             raise KeyError(digest)
-        return _decompress(row["raw"], row["raw_compression"])
+        return self.payload(digest)
 
     def discoveries(self, confirmed_only: bool = False) -> list[dict]:
         """What discovery crawls found: a row per candidate column (and per site where none was
@@ -198,6 +211,8 @@ class Archive(Reader):
                 raise ArchiveError(f"{self.path} has schema version {found}, newer than this code "
                                    f"({schema.SCHEMA_VERSION}); upgrade the code")
             schema.upgrade(self.db)
+        except schema.MigrationError as exc:
+            raise ArchiveError(f"{self.path}: {exc}") from exc
         except sqlite3.DatabaseError as exc:
             raise ArchiveError(f"{self.path} is not a usable SQLite archive: {exc}") from exc
 
@@ -337,8 +352,35 @@ class Archive(Reader):
 
     # --- writing what was fetched ------------------------------------------------------------
     def _insert_fetch(self, fetch: Fetch, **extra) -> int:
-        row = {**shallow(fetch), **extra}
-        return self.db["fetches"].insert(row, alter=False).last_pk
+        """The fetch row, then each capture behind it with its bodies (``payloads``, once each)."""
+        fetch_id = self.db["fetches"].insert({**fetch.row(), **extra}, alter=False).last_pk
+        for hop, capture in enumerate(fetch.captures or ()):
+            self._insert_capture(fetch_id, hop, capture)
+        return fetch_id
+
+    def _insert_capture(self, fetch_id: int | None, hop: int, c: Capture) -> int:
+        now = c.captured_at
+        body_digest = payloads.put(self.db, c.payload, now=now)[0]
+        request_body = payloads.put(self.db, c.request_body, now=now)[0] if c.request_body else None
+        return self.db["captures"].insert({
+            "fetch_id": fetch_id, "hop": hop, "url": c.url, "method": c.method,
+            "request_headers": json.dumps(_pairs(c.request_headers), ensure_ascii=False),
+            "request_body_sha256": request_body, "status": c.status, "reason": c.reason, "protocol": c.protocol,
+            "response_headers": json.dumps(_pairs(c.response_headers), ensure_ascii=False),
+            "payload_sha256": body_digest, "payload_size": len(c.payload), "captured_at": now,
+            "ip_address": c.ip_address, "cassette": int(c.cassette), "truncated": c.truncated, "source": c.source,
+            "warc_file": c.warc_file, "warc_record_id": c.warc_record_id, "warc_offset": c.warc_offset,
+        }, alter=False).last_pk
+
+    def _put_body(self, fetch: Fetch, body: bytes) -> str:
+        """Store a fetch's decoded body: as the decoding of the body received on the wire when
+        the server compressed it (one copy), else as it is."""
+        final = (fetch.captures or [None])[-1]
+        encoding = header_value(final.response_headers, "Content-Encoding") if final else None
+        if final is not None and encoding and final.payload != body:
+            return payloads.put_decoded(self.db, body, payloads.sha256(final.payload), encoding,
+                                        now=fetch.fetched_at)[0]
+        return payloads.put(self.db, body, now=fetch.fetched_at)[0]
 
     def record_fetch(self, fetch: Fetch, state: UrlState | None = None, listed: Sequence[str] = ()) -> int:
         """Store one HTTP exchange that produced no report version (lists, 304s, blocked, errors),
@@ -368,7 +410,7 @@ class Archive(Reader):
             if existing and existing["clean_sha256"] == clean_hash:
                 outcome, version_id = "unchanged", existing["current_version"]
             else:
-                version_id = self._insert_version(url, now, fetch_id, version, clean_hash)
+                version_id = self._insert_version(url, now, fetch, fetch_id, version, clean_hash)
                 outcome = "changed" if existing else "new"
             fields = {k: getattr(report, k) for k in _REPORT_FIELDS}
             # fetched from a list entry in this crawl: listed, not gone
@@ -398,11 +440,12 @@ class Archive(Reader):
         if sources is not None:
             figure_store.write(self.db, url, sources[0][0]["version_id"], sources)
 
-    def _insert_version(self, url: str, now: str, fetch_id: int, version: Version, clean_hash: str) -> int:
+    def _insert_version(self, url: str, now: str, fetch: Fetch, fetch_id: int, version: Version,
+                        clean_hash: str) -> int:
         row = shallow(version)
         raw = row.pop("raw")
-        row.update(report_url=url, created_at=now, fetch_id=fetch_id, raw_sha256=sha256(raw),
-                   clean_sha256=clean_hash, raw=_compress(raw), raw_compression="zlib", raw_size=len(raw))
+        row.update(report_url=url, created_at=now, fetch_id=fetch_id, raw_sha256=self._put_body(fetch, raw),
+                   clean_sha256=clean_hash, raw_size=len(raw), tables=pack_tables(row["tables"]))
         return self.db["versions"].insert(row, alter=False).last_pk
 
     def store_file(self, fetch: Fetch, body: bytes, content_type: str | None, extracted: dict,
@@ -425,11 +468,11 @@ class Archive(Reader):
         digest, now = sha256(body), fetch.fetched_at
         new = self.db["files"].count_where("sha256 = ?", [digest]) == 0
         if new:
+            self._put_body(fetch, body)
             self.db["files"].insert({
                 "sha256": digest, "size": len(body), "kind": extracted.get("kind"), "content_type": content_type,
-                "raw": _compress(body), "raw_compression": "zlib",
                 "extractor": extracted.get("extractor"), "software": extracted.get("software") or {},
-                "text": extracted.get("text") or "", "tables": extracted.get("tables") or [],
+                "text": extracted.get("text") or "", "tables": pack_tables(extracted.get("tables") or []),
                 "pages": extracted.get("pages"), "scanned": int(bool(extracted.get("scanned"))),
                 "error": extracted.get("error"), "error_kind": extracted.get("error_kind"),
                 "first_fetch_id": fetch_id, "stored_at": now,

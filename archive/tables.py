@@ -126,3 +126,68 @@ def parse_table(table_el) -> Table:
         cell["rowspan"] = min(cell["rowspan"], t.n_rows - cell["r"])
         cell["colspan"] = min(cell["colspan"], t.n_cols - cell["c"])
     return t
+
+
+# --- storage: each cell once, the grid derived ------------------------------------------------
+# A table as ``Table.to_json()`` gives it holds every cell as a dict ({r, c, rowspan, colspan,
+# text, header}) and a dense grid in which a spanning cell's text is repeated; most of that JSON
+# is key names and repeats. The archive stores each cell once, as a list — ``[r, c, text]``, with
+# ``rowspan, colspan`` when either is not 1, and ``1`` after them for a header cell — and the
+# grid is derived when the table is read. ``pack_tables`` and ``unpack_tables`` are inverses:
+# a table that is not exactly what ``Table`` makes (other keys, a grid that differs from the one
+# its cells give) is stored as it is.
+_CELL_KEYS = ("r", "c", "rowspan", "colspan", "text", "header")
+_TABLE_KEYS = ("n_rows", "n_cols", "cells", "grid")
+
+
+def _grid(cells: list[dict], n_rows: int, n_cols: int) -> list[list[str]]:
+    return Table(cells=cells, n_rows=n_rows, n_cols=n_cols).grid()
+
+
+def _pack_cell(cell: dict) -> list | None:
+    if tuple(cell) != _CELL_KEYS:
+        return None
+    r, c, rowspan, colspan, text, header = (cell[k] for k in _CELL_KEYS)
+    if not all(type(v) is int for v in (r, c, rowspan, colspan)) or type(text) is not str or type(header) is not bool:
+        return None
+    if header:
+        return [r, c, text, rowspan, colspan, 1]
+    if rowspan != 1 or colspan != 1:
+        return [r, c, text, rowspan, colspan]
+    return [r, c, text]
+
+
+def pack_table(table):
+    """One table as stored (see above); anything else unchanged."""
+    if not isinstance(table, dict) or tuple(table) != _TABLE_KEYS or not isinstance(table["cells"], list):
+        return table
+    n_rows, n_cols = table["n_rows"], table["n_cols"]
+    if type(n_rows) is not int or type(n_cols) is not int:
+        return table
+    cells = [_pack_cell(c) if isinstance(c, dict) else None for c in table["cells"]]
+    if any(c is None for c in cells) or _grid(table["cells"], n_rows, n_cols) != table["grid"]:
+        return table
+    return {"n_rows": n_rows, "n_cols": n_cols, "cells": cells}
+
+
+def unpack_table(table):
+    """A stored table as ``Table.to_json()`` gave it."""
+    if not isinstance(table, dict) or "grid" in table or not isinstance(table.get("cells"), list) or \
+            not all(isinstance(c, list) for c in table["cells"]):
+        return table
+    cells = []
+    for c in table["cells"]:
+        r, col, text = c[0], c[1], c[2]
+        rowspan, colspan = (c[3], c[4]) if len(c) > 3 else (1, 1)
+        cells.append({"r": r, "c": col, "rowspan": rowspan, "colspan": colspan, "text": text,
+                      "header": len(c) > 5 and bool(c[5])})
+    return {"n_rows": table["n_rows"], "n_cols": table["n_cols"], "cells": cells,
+            "grid": _grid(cells, table["n_rows"], table["n_cols"])}
+
+
+def pack_tables(tables):
+    return [pack_table(t) for t in tables] if isinstance(tables, list) else tables
+
+
+def unpack_tables(tables):
+    return [unpack_table(t) for t in tables] if isinstance(tables, list) else tables

@@ -1,5 +1,12 @@
 """Downloader middlewares of the archive's own.
 
+``Capture`` keeps every HTTP request and response as they crossed the wire (each redirect hop,
+each retried error, robots.txt, the final answer): it sits just above the cassette middleware
+(950), below HTTP compression (590) and redirects (600), so it sees a gzip body still compressed
+with its ``Content-Encoding`` and every hop before it is followed. Each becomes an
+``archive.records.Capture`` in the request's meta (``CAPTURES``), which ``crawler.provenance``
+puts on the fetch the spider records; the archive stores them (``captures``, ``payloads``).
+
 ``RetryAfter`` makes Scrapy's retry of a 429 or 503 wait what the server asked (``Retry-After``,
 seconds or an HTTP date; at most ``ARCHIVE_MAX_RETRY_AFTER`` seconds) instead of retrying at once.
 
@@ -19,8 +26,56 @@ from urllib.parse import urljoin
 
 from w3lib.url import safe_url_string
 
+from archive.records import Capture as CaptureRecord
+from archive.records import utcnow
+from crawler.provenance import CAPTURES  # request meta key: the hops captured so far (redirects, retries carry it)
+
 REDIRECTS = (301, 302, 303, 307, 308)
 REFUSED = "refused_redirect"  # request meta key: why the redirect was not followed
+
+
+SECRET_HEADERS = (b"authorization", b"proxy-authorization")  # credentials: kept as their scheme only
+
+
+def header_pairs(headers, redact: bool = False) -> list[tuple[str, str]]:
+    """Scrapy ``Headers`` as ``[(name, value), …]``: names as Scrapy keeps them, every value;
+    ``redact``: an Authorization header keeps its scheme, not the credentials (the archive and
+    its WARC export are published)."""
+    out = []
+    for key, values in headers.items():
+        for value in values:
+            if redact and key.lower() in SECRET_HEADERS:
+                value = value.split(b" ", 1)[0] + b" [redacted]"
+            out.append((key.decode("latin-1"), value.decode("latin-1")))
+    return out
+
+
+class Capture:
+    """Downloader middleware (priority 940): every response as received, with its request."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.enabled = crawler.settings.getbool("ARCHIVE_CAPTURE", True)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response):
+        if not self.enabled:
+            return response
+        ip = getattr(response, "ip_address", None)
+        capture = CaptureRecord(
+            url=request.url, method=request.method, request_headers=header_pairs(request.headers, redact=True),
+            request_body=request.body or None, status=response.status,
+            protocol=getattr(response, "protocol", None), response_headers=header_pairs(response.headers),
+            payload=response.body, captured_at=utcnow(), ip_address=str(ip) if ip else None,
+            cassette="cassette" in response.flags,
+            truncated="length" if ("dataloss" in response.flags or "partial" in response.flags) else None)
+        # a new list each hop: the redirected or retried request gets a shallow copy of this meta
+        request.meta[CAPTURES] = [*request.meta.get(CAPTURES, []), capture]
+        self.crawler.stats.inc_value("archive/captures")
+        return response
 
 
 class RedirectGuard:

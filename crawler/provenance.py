@@ -5,6 +5,8 @@ from __future__ import annotations
 from archive.http import header_value, normalise_headers
 from archive.records import Fetch, sha256, utcnow
 
+CAPTURES = "archive_captures"  # request meta key set by crawler.middlewares.Capture
+
 
 def _int(value) -> int | None:
     try:
@@ -29,10 +31,12 @@ def fetch_record(response, job_id: str | None, spider: str | None) -> Fetch:
         response_headers=headers, bytes=len(response.body), sha256=sha256(response.body), fetched_at=utcnow(),
         duration_ms=int(latency * 1000) if latency is not None else None,
         found_on=request.meta.get("found_on"), flags=list(response.flags),
+        captures=list(request.meta.get(CAPTURES) or []) or None,
     )
 
 
 def failed_fetch(request, job_id: str | None, spider: str | None, reason: str) -> Fetch:
     """A request that got no usable response (DNS, refused, timeout, a download error)."""
     return Fetch(url=request.url, job_id=job_id, spider=spider, method=request.method, outcome="error",
-                 reason=reason, found_on=request.meta.get("found_on"), fetched_at=utcnow())
+                 reason=reason, found_on=request.meta.get("found_on"), fetched_at=utcnow(),
+                 captures=list(request.meta.get(CAPTURES) or []) or None)  # hops answered before it failed

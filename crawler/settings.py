@@ -10,6 +10,8 @@ Everything here can be overridden on the command line (``-s NAME=value``). Archi
 ``ARCHIVE_REGISTRY``      the registry of portals (a CSV file, ``archive.registry``; default: the
                           ``ARCHIVE_REGISTRY`` environment variable, else ``crawler/registry.csv``):
                           one spider per row.
+``ARCHIVE_CAPTURE``       keep every response as received, with its request (default on; the
+                          archive's ``captures`` and ``payloads``, exported as WARC).
 ``CASSETTE``              replay/record HTTP from/to a vcrpy cassette (see ``crawler.cassette``).
 ``CASSETTE_RECORD_MODE``  ``none`` (default: replay only), ``once``, ``new_episodes``, ``all``.
 """
@@ -55,6 +57,8 @@ DEFAULT_REQUEST_HEADERS = {
 DOWNLOADER_MIDDLEWARES = {
     # next to the downloader: sees wire bytes (before decompression) and each redirect hop
     "crawler.cassette.CassetteMiddleware": 950,
+    # just above it: keeps every request and response as received (crawler.middlewares.Capture)
+    "crawler.middlewares.Capture": 940,
     # before RedirectMiddleware (600) sees a 3xx: hops off the portal are refused, and recorded
     "crawler.middlewares.RedirectGuard": 650,
     # before RetryMiddleware (550) sees a 429/503: the retry waits what Retry-After asks
@@ -73,6 +77,7 @@ ARCHIVE_REVALIDATE_DAYS = 30
 
 # Attachments (PDF, DOCX, …) linked from report pages are downloaded and their text extracted.
 ARCHIVE_ATTACHMENTS = True
+ARCHIVE_CAPTURE = True  # every response as received, with its request (captures, payloads; WARC export)
 ARCHIVE_MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 ARCHIVE_MAX_PAGE_BYTES = 8 * 1024 * 1024  # list and report pages (archive.ingest.MAX_PAGE_BYTES)
 ARCHIVE_MAX_RETRY_AFTER = 60  # seconds: a longer Retry-After is not waited for

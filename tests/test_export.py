@@ -12,6 +12,7 @@ import pytest
 
 from archive.cli import main as cli
 from archive.store import Archive
+from archive.tables import unpack_tables
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +43,7 @@ def test_jsonl_holds_every_report_with_its_text_tables_and_provenance(db_path, t
     for r in records:
         w = want[r["url"]]
         assert r["text"] == w["text"] and r["title"] == w["title"]
-        assert r["tables"] == [t["grid"] for t in json.loads(w["tables"])]
+        assert r["tables"] == [t["grid"] for t in unpack_tables(json.loads(w["tables"]))]  # stored: each cell once
         prov = r["provenance"]
         assert prov["fetch"]["status"] == w["status"] and prov["fetch"]["fetched_at"] == w["fetched_at"]
         assert prov["raw_sha256"] == w["raw_sha256"] == sha(archive.raw_bytes(prov["version_id"]))

@@ -7,11 +7,12 @@ import hashlib
 import json
 import re
 import sqlite3
-import zlib
 
 import pytest
 import yaml
 
+from archive import payloads
+from archive.tables import unpack_tables
 from crawler.run import run_crawl
 from tests.paths import CASSETTES, DATA
 
@@ -75,7 +76,7 @@ def test_non_reports_and_list_pages(archive):
 
 def _texts(db):
     return {
-        r["url"]: (r["text"], json.loads(r["tables"]))
+        r["url"]: (r["text"], unpack_tables(json.loads(r["tables"])))  # stored with each cell once
         for r in db.execute("select r.url, v.text, v.tables from reports r join versions v on v.id = r.current_version")
     }
 
@@ -132,7 +133,7 @@ def test_provenance(archive):
         "f.found_on as f_found_on, f.final_url, f.content_type as f_ct from reports r "
         "join versions v on v.id = r.current_version join fetches f on f.id = v.fetch_id"
     ):
-        raw = zlib.decompress(r["raw"])
+        raw = payloads.get(db, r["raw_sha256"])  # the bytes are kept once each, by sha256
         assert hashlib.sha256(raw).hexdigest() == r["raw_sha256"] == r["fetch_sha"]
         assert len(raw) == r["raw_size"]
         assert r["status"] == 200 and r["fetched_at"] and r["job_id"] and r["first_seen"]

@@ -8,6 +8,9 @@ wraps its Python API). Every command that reads the archive takes ``--db`` (defa
     archive history URL [--diff A B]                 a report's versions; the diff of two
     archive search TERMS… [--portal P] [--limit N]   reports whose text holds every term
     archive export --format jsonl|csv|dir|figures [-o OUT]   reports with their provenance; figures CSV
+    archive export --format warc|wacz -o FILE [--job J]   every exchange as received (WARC/WACZ)
+    archive import-warc FILE… [--portals M:F]          WARC responses stored as if crawled
+    archive stats [--json]                           rows and bytes per table, bytes per report
     archive figures URL|FILE [--json]               the statistics tables as numbers, checked
     archive figures --rebuild                        recompute the stored figures of every version
     archive check [--portal P] [--json]              reports whose figures fail a check
@@ -16,8 +19,10 @@ wraps its Python API). Every command that reads the archive takes ``--db`` (defa
     archive registry check [FILE]                    every problem of a registry of columns
     archive registry discovered [--json]             the columns discovery crawls found, with evidence
     archive registry add --from-discoveries          confirmed discoveries into the registry
+    archive merge SOURCE…                            other archives (workers') into this one, idempotently
 
-Exit status: 0 done, 1 nothing found / not a report, 2 bad input (usage, no archive).
+Exit status: 0 done, 1 nothing found / not a report / records refused, 2 bad input (usage, no archive,
+a file that is not a WARC or ends mid-record).
 """
 
 from __future__ import annotations
@@ -27,9 +32,9 @@ import os
 import sys
 
 from ..store import ArchiveError, default_path
-from . import covering, exporting, figures, pages, reading, registering, serving
+from . import covering, exporting, figures, merging, pages, reading, registering, serving, warcs
 
-COMMANDS = (pages, reading, exporting, figures, serving, registering, covering)
+COMMANDS = (pages, reading, exporting, figures, serving, warcs, registering, covering, merging)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -15,7 +15,10 @@ import json
 from urllib.parse import urlencode
 
 from ..search import MIN_TRIGRAM, SearchError
-from ..store import Reader, _decompress
+from ..http import header_value
+from ..payloads import PayloadError
+from ..store import Reader
+from ..tables import unpack_tables
 
 PER_PAGE = 20  # search hits on one page
 MAX_PAGE = 500  # no search page past this: a result list is for reading, exports are for bulk
@@ -146,7 +149,7 @@ def report_page(reader: Reader, url: str | None, version: str | None = None) -> 
         attachments.append({**{k: a[k] for k in ("url", "name", "sha256", "kind", "size", "pages", "scanned",
                                                   "error", "error_kind", "extractor", "first_seen", "last_seen")},
                             "text": a["text"] or "",
-                            "tables": [table_rows(t) for t in (json.loads(tables) if tables else [])],
+                            "tables": [table_rows(t) for t in (unpack_tables(json.loads(tables)) if tables else [])],
                             "download": raw_link(a["sha256"]) if a["sha256"] else None})
     replayed = bool(fetch and "cassette" in (fetch.get("flags") or []))
     return {
@@ -243,26 +246,37 @@ def marked(snippet: str, terms: list[str]) -> list[list]:
 
 # --- raw bytes ---------------------------------------------------------------------------------
 def raw_item(reader: Reader, digest: str) -> dict:
-    """The stored bytes with this sha256 — a version's page as fetched, or an attachment — with
-    the Content-Type the server sent, checked against the hash before they are handed out."""
+    """The stored bytes with this sha256 — a version's page as fetched, an attachment, or any
+    other body kept (a list page, an error page) — with the Content-Type the server sent,
+    checked against the hash before they are handed out."""
     v = next(reader.db.query(
-        "SELECT v.raw, v.raw_compression, v.content_type, v.report_url, f.content_type AS served FROM versions v "
+        "SELECT v.content_type, v.report_url, f.content_type AS served FROM versions v "
         "LEFT JOIN fetches f ON f.id = v.fetch_id WHERE v.raw_sha256 = ? LIMIT 1", [digest]), None)
+    f = None if v is not None else next(reader.db.query(
+        "SELECT f.content_type, f.kind, a.report_url, a.url FROM files f "
+        "LEFT JOIN attachments a ON a.sha256 = f.sha256 WHERE f.sha256 = ? LIMIT 1", [digest]), None)
+    c = None if v is not None or f is not None else next(reader.db.query(
+        "SELECT c.response_headers, c.url, fe.report_url FROM captures c LEFT JOIN fetches fe ON fe.id = c.fetch_id "
+        "WHERE c.payload_sha256 = ? ORDER BY c.id LIMIT 1", [digest]), None)
+    if v is None and f is None and c is None:
+        raise NotFound(f"no stored bytes with sha256 {digest}")
+    try:
+        body = reader.payload(digest)
+    except KeyError:
+        raise NotFound(f"the content with sha256 {digest} is known but its bytes were not kept") from None
+    except PayloadError as exc:
+        raise RuntimeError(str(exc)) from exc
     if v is not None:
-        body, kind = _decompress(v["raw"], v["raw_compression"]), "page"
-        content_type, report = v["served"] or v["content_type"] or "text/html", v["report_url"]
-        name = "page.html"
-    else:
-        f = next(reader.db.query(
-            "SELECT f.raw, f.raw_compression, f.content_type, f.kind, a.report_url, a.url FROM files f "
-            "LEFT JOIN attachments a ON a.sha256 = f.sha256 WHERE f.sha256 = ? LIMIT 1", [digest]), None)
-        if f is None:
-            raise NotFound(f"no stored bytes with sha256 {digest}")
-        if f["raw"] is None:
-            raise NotFound(f"the file with sha256 {digest} is known but its bytes were not kept")
-        body, kind = _decompress(f["raw"], f["raw_compression"]), "attachment"
-        content_type, report = f["content_type"] or "application/octet-stream", f["report_url"]
+        kind, content_type, report, name = "page", v["served"] or v["content_type"] or "text/html", v["report_url"], "page.html"
+    elif f is not None:
+        kind, content_type, report = "attachment", f["content_type"] or "application/octet-stream", f["report_url"]
         name = f"file.{f['kind']}" if f["kind"] else "file"
+    else:  # a body kept as received (a list page, an error page, a redirect's body): its headers as received
+        headers = json.loads(c["response_headers"] or "[]")
+        kind, report, name = "capture", c["report_url"], "body"
+        content_type = header_value(headers, "Content-Type") or "application/octet-stream"
+        if header_value(headers, "Content-Encoding"):
+            content_type = "application/octet-stream"  # compressed as the server sent it
     if hashlib.sha256(body).hexdigest() != digest:
         raise RuntimeError(f"stored bytes for {digest} do not match their sha256: the archive is damaged")
     return {"sha256": digest, "kind": kind, "size": len(body), "content_type": content_type,

@@ -20,8 +20,10 @@ FACETS = {
     "figure_checks": ["rule", "ok"],
     "fetches": ["outcome", "status"],
     "files": ["kind", "error_kind"],
+    "captures": ["status", "cassette", "source"],
+    "payloads": ["compression"],
 }
-SORT_DESC = {"reports": "report_year", "fetches": "id", "crawls": "started_at", "versions": "id"}
+SORT_DESC = {"reports": "report_year", "fetches": "id", "crawls": "started_at", "versions": "id", "captures": "id"}
 FTS_SHADOW = ("versions_fts", "versions_fts_data", "versions_fts_idx", "versions_fts_docsize", "versions_fts_config",
               "versions_fts_content")
 

@@ -130,7 +130,8 @@ def register_routes(datasette):
 _REPORT_URL_COLUMNS = {("reports", "url"), ("versions", "report_url"), ("figure_sets", "report_url"),
                        ("figures", "report_url"), ("figure_checks", "report_url"), ("attachments", "report_url"),
                        ("fetches", "report_url")}
-_SHA_COLUMNS = {("versions", "raw_sha256"), ("files", "sha256"), ("attachments", "sha256")}
+_SHA_COLUMNS = {("versions", "raw_sha256"), ("files", "sha256"), ("attachments", "sha256"),
+                ("payloads", "sha256"), ("captures", "payload_sha256")}
 
 
 @hookimpl

@@ -190,12 +190,16 @@ class PortalSpider(scrapy.Spider):
         return bool(walks) and all(w.walk_complete for w in walks.values())
 
     def closed(self, reason):
-        for walk in getattr(self, "walks", {}).values():
-            if len(self.walks) == 1 and self.crawler.stats.get_value("archive/failed"):
-                return  # the crawl failed already (storage, a cassette miss…): said where it happened
-            failed = walk.end(reason)
-            if failed and len(self.walks) == 1:
-                self.crawler.stats.set_value("archive/failed", failed)
+        try:
+            for walk in getattr(self, "walks", {}).values():
+                if len(self.walks) == 1 and self.crawler.stats.get_value("archive/failed"):
+                    return  # the crawl failed already (storage, a cassette miss…): said where it happened
+                failed = walk.end(reason)
+                if failed and len(self.walks) == 1:
+                    self.crawler.stats.set_value("archive/failed", failed)
+        finally:
+            if getattr(self, "archive", None) is not None:
+                self.archive.close()  # the reading connection (the pipeline writes through its own)
 
 
 def _flag(value) -> bool:
