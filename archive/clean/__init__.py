@@ -36,7 +36,7 @@ from .container import describe, fill_from_script, find_container, focused_subse
 from .edges import EdgePass, drop_link_runs, link_row
 from .furniture import collect_attachments, drop_chrome_blocks
 from .metadata import page_metadata, page_title
-from .text import squash
+from .text import han_count, squash
 from .traditional import is_traditional, simplified
 
 __all__ = ["Cleaned", "NotAPage", "clean_html", "is_traditional", "simplified", "TRAFILATURA_VERSION"]
@@ -141,22 +141,18 @@ def _parse(html: str) -> _Page:
 
 _INVISIBLE = re.compile(r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->"
                         r"|<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>|&#?\w+;", re.I | re.S)
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def _lost_text(html: str, doc) -> str | None:
     """Why the parsed page lacks text the markup holds (None if it does not): libxml2 gives up
     on nesting too deep (unclosed tags by the thousand) and drops what follows, silently. The
-    CJK characters outside tags, scripts and comments are counted in the markup and in the tree."""
-    raw = len(_CJK.findall(_INVISIBLE.sub(" ", html)))
+    Chinese characters outside tags, scripts and comments are counted in the markup and in the
+    tree (its text nodes, serialised in C, less the scripts' and styles' own text)."""
+    raw = han_count(_INVISIBLE.sub(" ", html))
     if raw < 100:
         return None
-    kept = 0
-    for el in doc.iter():
-        if el.text and isinstance(el.tag, str) and el.tag not in ("script", "style"):
-            kept += len(_CJK.findall(el.text))
-        if el.tail:
-            kept += len(_CJK.findall(el.tail))
+    kept = han_count(etree.tostring(doc, method="text", encoding="unicode", with_tail=True))
+    kept -= sum(han_count(el.text) for el in doc.iter("script", "style") if el.text)
     lost = raw - kept
     if lost <= max(50, raw // 20):
         return None

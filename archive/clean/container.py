@@ -10,9 +10,11 @@ table of the article sits beside it (``widen_for_tables``).
 
 from __future__ import annotations
 
+import functools
 from typing import Sequence
 
 from lxml import html as lxml_html
+from lxml.cssselect import CSSSelector
 
 from archive.embedded import EmbeddedArticle
 from archive.vocab import FOOTER_WORDS
@@ -23,10 +25,23 @@ from .text import squash
 MIN_CONTAINER_CHARS = 20
 
 
-def select(doc, selector: str) -> list:
+@functools.lru_cache(maxsize=512)
+def compiled(selector: str) -> CSSSelector | None:
+    """A CSS selector compiled once (to XPath, as ``HtmlElement.cssselect`` would every call);
+    None for one that does not compile."""
     try:
-        return doc.cssselect(selector)
+        return CSSSelector(selector, translator="html")
     except Exception:  # an invalid selector in a portal config must not stop cleaning
+        return None
+
+
+def select(doc, selector: str) -> list:
+    matcher = compiled(selector)
+    if matcher is None:
+        return []
+    try:
+        return matcher(doc)
+    except Exception:  # a selector that compiles but does not evaluate
         return []
 
 
@@ -126,7 +141,8 @@ def widen_for_tables(doc, container, part: list, whole: list):
                and len({squash("".join(c.itertext())) for c in t.iter("cell")} - have) > 2]
     if not missing:
         return None
-    sources = [src for t in missing if (src := source_table(t, list(doc.iter("table")), set())) is not None]
+    tables, cells = list(doc.iter("table")), {}
+    sources = [src for t in missing if (src := source_table(t, tables, set(), cells)) is not None]
     if not sources:
         return None
     ancestors = list(container.iterancestors())
