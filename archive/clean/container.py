@@ -3,9 +3,9 @@
 The portal's own selectors come first, then the platform's and the known CMS containers
 (``archive.vocab``). A page whose article area is empty and whose script carries the document
 (gkmlpt's ``DETAIL.content``, ``archive.embedded``) is read as a browser draws it. Failing that,
-the densest block of paragraph text is taken — kept only when it is a focused part of what
-trafilatura finds on the whole page (``focused_subset``), and widened to an ancestor when a data
-table of the article sits beside it (``widen_for_tables``).
+the densest block of paragraph text is taken — read by the block walk, kept only when it is a focused
+part of what trafilatura finds on the whole page (``focused_subset``), and widened to an ancestor
+when a data table of the article sits beside it (``widen_for_tables``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from lxml.cssselect import CSSSelector
 from archive.embedded import EmbeddedArticle
 from archive.vocab import FOOTER_WORDS
 
-from .blocks import source_table
+from .blocks import source_table, table_cells
 from .text import squash
 
 MIN_CONTAINER_CHARS = 20
@@ -135,8 +135,9 @@ def fill_from_script(doc, selectors: Sequence[str], embedded: EmbeddedArticle):
 
 def widen_for_tables(doc, container, part: list, whole: list):
     """The nearest ancestor of ``container`` that also holds the data tables trafilatura found on
-    the page but not in the container (a summary table above a notice), if it is not the body."""
-    have = {squash("".join(c.itertext())) for k, t in part if k == "table" for c in t.iter("cell")}
+    the page but not in the container (a summary table above a notice), if it is not the body.
+    ``part``: the container's block walk (its tables are HTML tables)."""
+    have = set().union(*(table_cells(t) for k, t in part if k == "table"))
     missing = [t for k, t in whole if k == "table"
                and len({squash("".join(c.itertext())) for c in t.iter("cell")} - have) > 2]
     if not missing:
