@@ -156,7 +156,7 @@ def _lost_text(html: str, doc) -> str | None:
     if raw < 100:
         return None
     kept = han_count(etree.tostring(doc, method="text", encoding="unicode", with_tail=True))
-    kept -= sum(han_count(el.text) for el in doc.iter("script", "style") if el.text)
+    kept -= han_count("".join(el.text for el in doc.iter("script", "style") if el.text))
     lost = raw - kept
     if lost <= max(50, raw // 20):
         return None
@@ -221,8 +221,9 @@ def _innermost_tables(page: _Page) -> list:
 def _cut_chrome(page: _Page, lines: list[str]) -> tuple[list[str], float]:
     """Link lists anywhere, chrome at the edges; and how much of the text was link text."""
     anchors = {squash(a.text_content()) for a in page.doc.iter("a")} - {""}
-    total = sum(len(squash(x)) for x in lines) or 1  # measured before link lists go: a list page is mostly links
-    in_links = sum(len(squash(x)) for x in lines if squash(x) in anchors or link_row(x, anchors))
+    keys = [squash(x) for x in lines]
+    total = sum(map(len, keys)) or 1  # measured before link lists go: a list page is mostly links
+    in_links = sum(len(key) for x, key in zip(lines, keys) if key in anchors or link_row(x, anchors))
     lines = drop_link_runs(lines, anchors, page.removed)
     whole_page = page.container is None or page.guessed
     lines = EdgePass(page.removed, page.found, title=page.title if whole_page else None,

@@ -76,7 +76,7 @@ def guess_container(doc):
         if len(own) < 10:
             continue
         links = sum(len(squash(a.text_content())) for a in el.iter("a"))
-        if links > 0.3 * max(len(squash(el.text_content())), 1):
+        if links and links > 0.3 * max(len(squash(el.text_content())), 1):
             continue
         if any(anc.tag in ("a", "nav", "header", "footer", "script", "style", "ul", "ol") for anc in el.iterancestors()):
             continue
