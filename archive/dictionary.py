@@ -91,7 +91,8 @@ TABLES: dict[str, dict] = {
             "encoding_confidence": "Detector confidence (0–1) when encoding_method is detected (1.0 for valid "
                                    "UTF-8); null otherwise.",
             "extractor": "What extracted the text and its version: trafilatura on a container or on the page, a "
-                         "block walk, or for a file the file extractor (e.g. pdfplumber).",
+                         "block walk (on a densest text block, or where trafilatura lost text), or for a file the "
+                         "file extractor (e.g. pdfplumber and pypdfium2).",
             "software": "JSON object of the software versions that made the version (archive, trafilatura, lxml, "
                         "libxml2, chardet, opencc, python).",
             "container": "CSS selector (or description, e.g. densest text block …) of the main-text container "
@@ -160,8 +161,9 @@ TABLES: dict[str, dict] = {
             "content_type": "Content-Type header the file was served with.",
             "raw": "The file's bytes as downloaded, zlib-compressed (see raw_compression).",
             "raw_compression": "How raw is compressed: zlib.",
-            "extractor": "Extractor and its version (pdfplumber, python-docx, openpyxl, xlrd, antiword); empty "
-                         "for a kind that is not extracted.",
+            "extractor": "Extractor and its version (pdfplumber, python-docx, openpyxl, xlrd, antiword; for a PDF, "
+                         "how many pages pdfplumber and how many pypdfium2 read); empty for a kind that is not "
+                         "extracted.",
             "software": "JSON object of the software versions at extraction (archive, trafilatura, lxml, libxml2, "
                         "chardet, opencc, python).",
             "text": "Extracted text (empty when none could be read).",
