@@ -20,12 +20,19 @@ from .embedded import DETAIL_MARK
 from .http import header_values
 
 _CHALLENGE_TITLES = ("请稍候", "安全验证", "访问异常", "访问验证", "人机验证", "安全检查", "Just a moment")
+# each word as the bytes of the two encodings a Chinese page's <title> comes in
+_CHALLENGE_TITLE_BYTES = tuple((word, tuple(word.encode(enc) for enc in ("utf-8", "gb18030")))
+                               for word in _CHALLENGE_TITLES)
 _TS_SCRIPT = re.compile(rb"\$_ts\s*=|\$_ts\.|_\$[a-z]{2}\s*=", re.I)
 _JSL_SCRIPT = re.compile(rb"__jsl_clearance|__jsluid|document\.cookie\s*=", re.I)
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
-_TAG = re.compile(rb"<[^>]+>")
-_SCRIPT = re.compile(rb"<script\b.*?</script>", re.I | re.S)
-_STYLE = re.compile(rb"<style\b.*?</style>", re.I | re.S)
+_SCRIPT_TAG = re.compile(rb"<script", re.I)
+_HEAD_BYTES = 20000  # the challenge scripts come first: only the head of a body is searched for them
+# What a reader never sees, in one alternation read left to right as an HTML tokenizer reads it:
+# a script or style element with its content, any other tag, a space, an &nbsp;.
+_INVISIBLE = re.compile(rb"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>|&nbsp;|\s+", re.I | re.S)
+# the same, repeated: how far from the start a body holds nothing visible
+_INVISIBLE_RUN = re.compile(rb"(?:<script\b.*?</script>|<style\b.*?</style>|<[^>]+>|&nbsp;|\s+)*", re.I | re.S)
 
 
 @dataclass(frozen=True)
@@ -35,9 +42,13 @@ class Verdict:
 
 
 def visible_text_size(body: bytes) -> int:
-    """Rough count of visible (non-markup, non-script) bytes, language-independent."""
-    stripped = _TAG.sub(b" ", _STYLE.sub(b" ", _SCRIPT.sub(b" ", body)))
-    return len(re.sub(rb"(\s|&nbsp;)+", b"", stripped))
+    """Rough count of visible (non-markup, non-script) bytes, language-independent: one pass."""
+    return len(_INVISIBLE.sub(b"", body))
+
+
+def has_visible_text(body: bytes) -> bool:
+    """Whether any byte of ``body`` is visible; stops at the first one (on a page, its <title>)."""
+    return _INVISIBLE_RUN.match(body).end() < len(body)
 
 
 def _title_names_challenge(body: bytes) -> str | None:
@@ -45,10 +56,9 @@ def _title_names_challenge(body: bytes) -> str | None:
     if not m:
         return None
     title = m.group(1)
-    for word in _CHALLENGE_TITLES:
-        for enc in ("utf-8", "gb18030"):
-            if word.encode(enc) in title:
-                return word
+    for word, encoded in _CHALLENGE_TITLE_BYTES:
+        if any(e in title for e in encoded):
+            return word
     return None
 
 
@@ -57,26 +67,38 @@ _SCRIPT_DATA = re.compile(rb"<datastore|<record>|type=[\"']text/xml|" + DETAIL_M
 
 
 def classify(status: int, headers: Mapping[str, Sequence[str] | str], body: bytes) -> Verdict | None:
-    """Return why this response is not a content page, or None if it may be one."""
-    cookies = " ".join(header_values(headers, "Set-Cookie")).lower()
-    small = visible_text_size(body) < 200
-    if status == 412 or (_TS_SCRIPT.search(body[:20000]) and small):
+    """Return why this response is not a content page, or None if it may be one.
+
+    Cheap enough to call on every response: the challenge scripts and the title are looked for in
+    the head of the body only, and the body is measured (its visible text) at most once — not at
+    all for an ordinary page, whose first visible text ends the one check it needs."""
+    size: list[int] = []
+
+    def small(limit: int = 200) -> bool:  # fewer visible bytes than ``limit``; measured once
+        if not size:
+            size.append(visible_text_size(body))
+        return size[0] < limit
+
+    head = body[:_HEAD_BYTES]
+    if status == 412 or (_TS_SCRIPT.search(head) and small()):
         return Verdict("blocked", f"anti-bot challenge (瑞数 $_ts script, HTTP {status})")
+    cookies = " ".join(header_values(headers, "Set-Cookie")).lower()
     jsl = header_values(headers, "X-Via-JSL") or "__jsluid" in cookies or "__jsl_clearance" in cookies
-    if status == 521 or (jsl and small) or (_JSL_SCRIPT.search(body[:20000]) and small and b"<p" not in body):
+    if status == 521 or (jsl and small()) or (_JSL_SCRIPT.search(head) and b"<p" not in body and small()):
         return Verdict("blocked", f"anti-bot challenge (加速乐 __jsl cookie script, HTTP {status})")
     if status in (404, 410):
         return Verdict("not-found", f"HTTP {status}")
     if status >= 400:
         return Verdict("http-error", f"HTTP {status}")
-    if not body.strip():
+    if not body or body.isspace():
         return Verdict("empty", f"empty body (HTTP {status})")
     word = _title_names_challenge(body)
-    if word and visible_text_size(body) < 600:
+    if word and small(600):
         return Verdict("blocked", f"challenge page (title says {word})")
     # a page that is nothing but script — unless the script is data (Hanweb lists keep their
     # records in <script type="text/xml"><datastore>…; gkmlpt pages their document in a
     # DETAIL record, see archive.embedded)
-    if visible_text_size(body) == 0 and re.search(rb"<script", body, re.I) and not _SCRIPT_DATA.search(body):
+    if (size[0] == 0 if size else not has_visible_text(body)) and _SCRIPT_TAG.search(body) \
+            and not _SCRIPT_DATA.search(body):
         return Verdict("blocked", "body is only a script (JavaScript challenge)")
     return None

@@ -92,7 +92,8 @@ TABLES: dict[str, dict] = {
             "encoding_confidence": "Detector confidence (0–1) when encoding_method is detected (1.0 for valid "
                                    "UTF-8); null otherwise.",
             "extractor": "What extracted the text and its version: trafilatura on a container or on the page, a "
-                         "block walk, or for a file the file extractor (e.g. pdfplumber).",
+                         "block walk (on a densest text block, or where trafilatura lost text), or for a file the "
+                         "file extractor (e.g. pdfplumber and pypdfium2).",
             "software": "JSON object of the software versions that made the version (archive, trafilatura, lxml, "
                         "libxml2, chardet, opencc, python).",
             "container": "CSS selector (or description, e.g. densest text block …) of the main-text container "
@@ -159,8 +160,9 @@ TABLES: dict[str, dict] = {
             "kind": "File kind, from magic bytes, then the name's extension, then Content-Type: pdf, docx, doc, "
                     "wps, xlsx, xls, ofd or unknown.",
             "content_type": "Content-Type header the file was served with.",
-            "extractor": "Extractor and its version (pdfplumber, python-docx, openpyxl, xlrd, antiword); empty "
-                         "for a kind that is not extracted.",
+            "extractor": "Extractor and its version (pdfplumber, python-docx, openpyxl, xlrd, antiword; for a PDF, "
+                         "how many pages pdfplumber and how many pypdfium2 read); empty for a kind that is not "
+                         "extracted.",
             "software": "JSON object of the software versions at extraction (archive, trafilatura, lxml, libxml2, "
                         "chardet, opencc, python).",
             "text": "Extracted text (empty when none could be read).",

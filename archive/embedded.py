@@ -44,6 +44,8 @@ def _field(script: str, start: int, name: str) -> str | None:
 def find_embedded_article(scripts: list[str]) -> EmbeddedArticle | None:
     """The first ``DETAIL`` record with an HTML ``content`` among the page's script texts."""
     for script in scripts:
+        if "DETAIL" not in script:  # a plain substring test first: most pages have many scripts, none a record
+            continue
         for m in _DETAIL.finditer(script):
             content = _field(script, m.end(), "content")
             if content is None or len(re.sub(r"<[^>]*>|\s", "", content)) < _MIN_CONTENT:

@@ -50,11 +50,18 @@ def is_file_response(url: str, headers: Mapping, body: bytes) -> bool:
     return sniff(body, urlsplit(url).path, header_value(headers, "Content-Type")) != "unknown"
 
 
+_UNCLASSIFIED = Verdict("", "")
+
+
 def examine(status: int, headers: Mapping, body: bytes, url: str | None = None,
-            containers: Sequence[str] = ()) -> Examined:
-    """Classify, decode and clean one response body."""
+            containers: Sequence[str] = (), *, verdict: Verdict | None = _UNCLASSIFIED) -> Examined:
+    """Classify, decode and clean one response body.
+
+    ``verdict``: the caller's own ``archive.blocked.classify(status, headers, body)`` of this very
+    response, when it made one (None: it may be a page), so that the body is not classified twice."""
     headers = normalise_headers(headers)
-    verdict: Verdict | None = classify(status, headers, body)
+    if verdict is _UNCLASSIFIED:
+        verdict = classify(status, headers, body)
     if verdict:
         return Examined(verdict.kind, verdict.reason)
     mime = mime_type(headers)

@@ -10,7 +10,16 @@ without expected values there). Each PDF is measured in a fresh Python process; 
 the same measurement for an idle one (modules imported, a parsing child forked that parses
 nothing), so the figures can be read as "baseline + what the file costs".
 
-    .venv/bin/python tools/bench_files.py [--shared ../shared] [--repeat 3]
+Then, page by page, the PDF reader before and after PDFium took the pages without a ruled table
+(``archive.files.pdf_pdfium``): every page of a freshly opened file read in order, as
+``pdf.parse`` reads them, by pdfplumber (before) and by what ``pdf.parse`` does now (PDFium where
+no ruled table can be, else pdfplumber; the decision included), in turns, best of ``--repeat``,
+in CPU time of the reading thread (a busy machine does not count); whether the page has a ruled table, which
+reader took it, and whether its lines came out the same (text and place). Totals for pages
+without and with a ruled table, and whole files (``pdf.parse(pdfium=False)`` against
+``pdf.parse()``, in this process) with whether their text and tables are identical.
+
+    .venv/bin/python tools/bench_files.py [--shared ../shared] [--repeat 3] [--pages-only]
 """
 
 from __future__ import annotations
@@ -72,6 +81,110 @@ def worker(path: str | None, rel: str | None, repeat: int) -> dict:
     }
 
 
+def _same_lines(a, b) -> bool:
+    """Two readings of a page give the same lines: text, and place to within 0.01 pt."""
+    from archive.files.pdf_layout import Line
+
+    la = [x for x in a.blocks if isinstance(x, Line)]
+    lb = [x for x in b.blocks if isinstance(x, Line)]
+    return a.n_chars == b.n_chars and len(la) == len(lb) and all(
+        x.text == y.text and all(abs(getattr(x, k) - getattr(y, k)) < 0.01 for k in ("x0", "x1", "top", "bottom", "size"))
+        for x, y in zip(la, lb))
+
+
+def page_readers(pdfs: list[Path], corpus: Path, repeat: int) -> None:
+    """Each page read before (pdfplumber) and after (PDFium where no ruled table can be)."""
+    import io
+
+    import pdfplumber
+
+    from archive.files import pdf as pdf_mod
+    from archive.files.pdf_layout import PTable, read_page
+    from archive.files.pdf_pdfium import PdfiumPages
+
+    def read_all(body: bytes, quick: bool):
+        """Every page of one freshly opened file, in order as ``pdf.parse`` reads them: (page,
+        reader, seconds, PDFium's split of the seconds) each; a page's time includes what PDFium
+        spends deciding."""
+        out = []
+        with pdfplumber.open(io.BytesIO(body)) as doc:
+            reader = PdfiumPages(body) if quick else None
+            for index, page in enumerate(doc.pages):
+                before = dict(reader.spent) if reader else {}
+                t = time.thread_time()
+                got = reader.read(index, page) if reader else None
+                by = "pdfium" if got is not None else "pdfplumber"
+                if got is None:
+                    got = read_page(page)
+                elapsed = time.thread_time() - t
+                split = {k: v - before[k] for k, v in reader.spent.items()} if reader else {}
+                out.append((got, by, elapsed, split))
+                page.close()
+            if reader:
+                reader.close()
+        return out
+
+    print(f"\nPDF pages, read before (pdfplumber) and after (PDFium where no ruled table can be): every page "
+          f"of a freshly opened file in order, as pdf.parse reads them, before and after in turns; CPU time "
+          f"of the reading thread (other processes on the machine do not count), best of {repeat}\n")
+    head = f"{'file':<38} {'page':>4} {'table':>5} {'reader':>10} {'before ms':>9} {'after ms':>8} {'ratio':>6}  same lines"
+    print(head)
+    print("-" * len(head))
+    sums = {False: [0, 0.0, 0.0], True: [0, 0.0, 0.0]}
+    split_sum: dict[str, float] = {}  # PDFium's time on the pages it read, by step
+    for path in pdfs:
+        body = path.read_bytes()
+        best_old: list[float] | None = None
+        best_new: list[float] | None = None
+        best_split: list[dict] = []
+        for _ in range(repeat):
+            old_pages, new_pages = read_all(body, False), read_all(body, True)
+            times_old, times_new = [t for _, _, t, _ in old_pages], [t for _, _, t, _ in new_pages]
+            if best_new is None or sum(times_new) < sum(best_new):
+                best_split = [split for _, _, _, split in new_pages]
+            best_old = times_old if best_old is None else list(map(min, best_old, times_old))
+            best_new = times_new if best_new is None else list(map(min, best_new, times_new))
+        for index, ((old, _, _, _), (new, by, _, _)) in enumerate(zip(old_pages, new_pages)):
+            before, after = best_old[index], best_new[index]
+            table = any(isinstance(b, PTable) for b in old.blocks)
+            if by == "pdfium":
+                for key, value in best_split[index].items():
+                    split_sum[key] = split_sum.get(key, 0.0) + value
+            sums[table][0] += 1
+            sums[table][1] += before
+            sums[table][2] += after
+            print(f"{path.relative_to(corpus).as_posix():<38} {index + 1:>4} {'yes' if table else 'no':>5} {by:>10} "
+                  f"{1000 * before:>9.1f} {1000 * after:>8.1f} {before / after:>6.1f}  {'yes' if _same_lines(old, new) else 'NO'}")
+    for table, (count, before, after) in sorted(sums.items()):
+        if count:
+            print(f"pages {'with' if table else 'without'} a ruled table: {count}, before {1000 * before:.1f} ms, "
+                  f"after {1000 * after:.1f} ms, ratio {before / after:.1f}")
+        if not table and split_sum:
+            print("  after, by step (pages PDFium read): " + ", ".join(
+                f"{step} {1000 * value:.1f} ms" for step, value in split_sum.items())
+                + f"; before / characters alone: {before / split_sum['characters']:.1f}")
+    print("\nwhole files, pdf.parse in this process (no child), CPU time, best of", repeat)
+    total_before = total_after = 0.0
+    for path in pdfs:
+        body = path.read_bytes()
+        before = after = float("inf")
+        for _ in range(repeat):
+            t = time.thread_time()
+            old = pdf_mod.parse(body, pdfium=False)
+            t_old = time.thread_time() - t
+            t = time.thread_time()
+            new = pdf_mod.parse(body)
+            t_new = time.thread_time() - t
+            before, after = min(before, t_old), min(after, t_new)
+        total_before += before
+        total_after += after
+        same = "identical" if (old.text, old.tables, old.pages) == (new.text, new.tables, new.pages) else "DIFFERENT"
+        print(f"{path.relative_to(corpus).as_posix():<38} before {1000 * before:7.1f} ms  after {1000 * after:7.1f} ms  "
+              f"ratio {before / after:4.1f}  text and tables {same}")
+    print(f"all files: before {1000 * total_before:.1f} ms, after {1000 * total_after:.1f} ms, "
+          f"ratio {total_before / total_after:.2f}")
+
+
 def run_fresh(args: list[str]) -> dict:
     out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, cwd=ROOT,
                          check=False)
@@ -84,6 +197,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"), help="the shared/ folder (default ../shared)")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--pages-only", action="store_true", help="only the page-by-page comparison of the PDF readers")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--rel", help=argparse.SUPPRESS)
     ap.add_argument("--idle", action="store_true", help=argparse.SUPPRESS)
@@ -98,6 +212,10 @@ def main() -> int:
     if not pdfs:
         print(f"no PDF under {corpus}", file=sys.stderr)
         return 1
+
+    if args.pages_only:
+        page_readers(pdfs, corpus, args.repeat)
+        return 0
 
     idle = run_fresh(["--idle"])
     print(f"idle process: {_mb(idle['self_kib']):.1f} MB peak RSS; idle parsing child: "
@@ -125,6 +243,7 @@ def main() -> int:
     if total_time:
         print(f"\nall: {total_pages} pages in {total_time:.2f} s (best runs) = {total_pages / total_time:.1f} pages/s; "
               f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    page_readers(pdfs, corpus, args.repeat)
     return 0
 
 

@@ -45,9 +45,15 @@ with ManyPortals(n, seed=seed) as sim:
     sim.write_registry(registry)
     print(json.dumps([{"name": h.name, "behaviour": h.behaviour, "latency": h.latency,
                        "reports": len(h.portal.reports)} for h in sim.hosts]), flush=True)
-    for line in sys.stdin:  # "add NAME K": the portal publishes K reports
-        _, name, k = line.split()
-        next(h for h in sim.hosts if h.name == name).portal.add(int(k))
+    for line in sys.stdin:  # "add NAME K": the portal publishes K reports; "times": when each was asked
+        words = line.split()
+        if words[0] == "times":
+            print(json.dumps({h.name: [min(a for a, _ in h.spans), max(b for _, b in h.spans)]
+                              for h in sim.hosts if h.spans}), flush=True)
+            for h in sim.hosts:
+                h.spans.clear()
+            continue
+        next(h for h in sim.hosts if h.name == words[1]).portal.add(int(words[2]))
         print("added", flush=True)
 """
 
@@ -57,7 +63,7 @@ sys.path.insert(0, os.getcwd())
 from crawler.run import run_crawl
 from crawler.spiders.many import ManyPortalsSpider
 settings = json.loads(sys.argv[1])
-t = time.perf_counter()
+t, started = time.perf_counter(), time.monotonic()
 stats = run_crawl(ManyPortalsSpider, settings)
 seconds = time.perf_counter() - t
 from tools.bench_pipeline import process_tree
@@ -65,7 +71,7 @@ tree = process_tree(os.getpid())
 me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 walks = stats.get("archive/walks") or {}
 print("RESULT " + json.dumps({
-    "seconds": seconds, "finish": stats.get("finish_reason"), "requests": stats.get("downloader/request_count", 0),
+    "seconds": seconds, "started": started, "finish": stats.get("finish_reason"), "requests": stats.get("downloader/request_count", 0),
     "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime + tree["cpu"],
     "peak_mb": me.ru_maxrss / 1024, "worker_peak_mb": tree["max_peak_mb"],
     "walks": {k: {"requests": v.get("downloader/request_count", 0), "new": v.get("archive/reports/new", 0),
@@ -102,6 +108,9 @@ def bench(n: int, delay: float, seed: int, tmp: str) -> dict:
                     "ARCHIVE_HOSTS_AT_ONCE": n + 16, "LOG_LEVEL": "WARNING", "ARCHIVE_CONTACT": "bench@example.org"}
         t0 = time.time()
         first = crawl(settings)
+        server.stdin.write("times\n")
+        server.stdin.flush()
+        spans = json.loads(server.stdout.readline())
         stored = stored_per_portal(db)
         # a few portals publish a report each; the re-crawl should fetch those and little else
         healthy = [h for h in hosts if h["behaviour"] == "ok"]
@@ -117,11 +126,12 @@ def bench(n: int, delay: float, seed: int, tmp: str) -> dict:
     by_name = {h["name"]: h for h in hosts}
     ideal = {name: (w["requests"]) * max(delay, by_name[name]["latency"]) for name, w in first["walks"].items()}
     healthy_names = [h["name"] for h in hosts if h["behaviour"] == "ok"]
+    healthy_done = max(spans[n][1] for n in healthy_names) - first["started"]
     complete = sum(1 for h in hosts if h["behaviour"] in ("ok", "slow") and stored.get(h["name"], 0) == h["reports"])
     expected_complete = sum(1 for h in hosts if h["behaviour"] in ("ok", "slow"))
     failed_said = sum(1 for h in hosts if h["behaviour"] in ("failing", "down") and first["walks"][h["name"]]["failed"])
     return {"portals": n, "first": first, "second": second, "ideal": max(ideal.values()),
-            "ideal_healthy": max(ideal[k] for k in healthy_names), "complete": complete,
+            "ideal_healthy": max(ideal[k] for k in healthy_names), "healthy_done": healthy_done, "complete": complete,
             "expected_complete": expected_complete, "failed_said": failed_said,
             "failing": sum(1 for h in hosts if h["behaviour"] in ("failing", "down")),
             "reports": sum(h["reports"] for h in hosts), "published": len(publishers),
@@ -144,6 +154,8 @@ def main() -> None:
             print(f"  full crawl: {f['seconds']:.0f} s wall, ideal {r['ideal']:.0f} s → ratio {f['seconds'] / r['ideal']:.2f}; "
                   f"{f['requests']:,} requests; CPU {f['cpu']:.0f} s; peak {f['peak_mb']:.0f} MB "
                   f"(largest worker {f['worker_peak_mb']:.0f} MB)")
+            print(f"  healthy portals (not slow, failing or down) all done after {r['healthy_done']:.0f} s, their ideal "
+                  f"{r['ideal_healthy']:.0f} s → ratio {r['healthy_done'] / r['ideal_healthy']:.2f}")
             print(f"  portals complete: {r['complete']}/{r['expected_complete']} (healthy and slow); "
                   f"failing/down portals failed and said so: {r['failed_said']}/{r['failing']}")
             print(f"  re-crawl after {r['published']} portals published one report each: {s['requests']:,} requests "

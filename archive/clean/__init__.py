@@ -8,8 +8,10 @@
    (gkmlpt's ``DETAIL.content``); else the densest block of paragraph text, checked against what
    trafilatura finds on the whole page.
 2. ``furniture`` — collect attachment links, then drop furniture subtrees (share, QR, print…).
-3. ``blocks`` — trafilatura on the container (or the page) as XML, so paragraphs and tables stay
-   apart; the plain block walk when trafilatura lost body text.
+3. ``blocks`` — trafilatura on a known container (or on the page when there is none) as XML, so
+   paragraphs and tables stay apart; the plain block walk when trafilatura lost body text, and
+   always on a guessed container (trafilatura has read the page to check the guess already).
+   trafilatura runs once a page.
 4. ``body`` — lines and tables: tables re-read from the HTML with rowspan/colspan (one text line
    per row and a grid), document-information grids as metadata, layout tables as text.
 5. ``edges`` — chrome removed at the top and bottom only (听全文, date/source lines, 分享到,
@@ -30,13 +32,13 @@ from archive import meta as meta_mod
 from archive.embedded import find_embedded_article
 from archive.vocab import KNOWN_CONTAINERS
 
-from .blocks import TRAFILATURA_VERSION, container_items, trafilatura_lines
+from .blocks import TRAFILATURA_VERSION, container_items, trafilatura_lines, walk_blocks
 from .body import Body
 from .container import describe, fill_from_script, find_container, focused_subset, guess_container, widen_for_tables
 from .edges import EdgePass, drop_link_runs, link_row
 from .furniture import collect_attachments, drop_chrome_blocks
 from .metadata import page_metadata, page_title
-from .text import squash
+from .text import han_count, squash
 from .traditional import is_traditional, simplified
 
 __all__ = ["Cleaned", "NotAPage", "clean_html", "is_traditional", "simplified", "TRAFILATURA_VERSION"]
@@ -95,6 +97,8 @@ class _Page:
 
     @property
     def extractor(self) -> str:
+        if self.guessed:
+            return f"block walk on {self.selector} (checked against trafilatura {TRAFILATURA_VERSION} on the page)"
         if self.walked:
             return f"block walk on {self.selector} (trafilatura {TRAFILATURA_VERSION} lost body text)"
         return f"trafilatura {TRAFILATURA_VERSION}" + (f" on {self.selector}" if self.selector else " on page")
@@ -141,22 +145,18 @@ def _parse(html: str) -> _Page:
 
 _INVISIBLE = re.compile(r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->"
                         r"|<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>|&#?\w+;", re.I | re.S)
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def _lost_text(html: str, doc) -> str | None:
     """Why the parsed page lacks text the markup holds (None if it does not): libxml2 gives up
     on nesting too deep (unclosed tags by the thousand) and drops what follows, silently. The
-    CJK characters outside tags, scripts and comments are counted in the markup and in the tree."""
-    raw = len(_CJK.findall(_INVISIBLE.sub(" ", html)))
+    Chinese characters outside tags, scripts and comments are counted in the markup and in the
+    tree (its text nodes, serialised in C, less the scripts' and styles' own text)."""
+    raw = han_count(_INVISIBLE.sub(" ", html))
     if raw < 100:
         return None
-    kept = 0
-    for el in doc.iter():
-        if el.text and isinstance(el.tag, str) and el.tag not in ("script", "style"):
-            kept += len(_CJK.findall(el.text))
-        if el.tail:
-            kept += len(_CJK.findall(el.tail))
+    kept = han_count(etree.tostring(doc, method="text", encoding="unicode", with_tail=True))
+    kept -= han_count("".join(el.text for el in doc.iter("script", "style") if el.text))
     lost = raw - kept
     if lost <= max(50, raw // 20):
         return None
@@ -181,27 +181,31 @@ def _find_article(page: _Page, selectors: tuple[str, ...]) -> None:
 
 
 def _extract(page: _Page) -> list:
-    """The article's items: trafilatura (or the block walk) on the container, else on the page."""
+    """The article's items: trafilatura (or the block walk) on a known container; the block walk
+    on a guessed one, checked against trafilatura on the page; else trafilatura on the page.
+    trafilatura runs once a page, whichever it is."""
     if page.container is None:
         return page.whole()
     drop_chrome_blocks(page.container, page.removed)
-    items = container_items(page.container)
     if page.guessed:
-        items = _check_guess(page, items)
-    page.walked = bool(page.container is not None and getattr(items, "walked", False))
+        return _check_guess(page)
+    items = container_items(page.container)
+    page.walked = bool(getattr(items, "walked", False))
     return items or []
 
 
-def _check_guess(page: _Page, items: list) -> list:
-    """A guessed container must be a focused part of what trafilatura finds on the whole page;
+def _check_guess(page: _Page) -> list:
+    """A guessed container is read by the block walk (every line of the densest block, which our
+    own rule found), and it must be a focused part of what trafilatura finds on the whole page;
     otherwise (a disclaimer, a sidebar) trust trafilatura on the page."""
     whole = page.whole()
-    wider = widen_for_tables(page.doc, page.container, items or [], whole)
+    items = walk_blocks(page.container)
+    wider = widen_for_tables(page.doc, page.container, items, whole)
     if wider is not None:  # a data table of the article sits beside the densest block
         page.container, page.selector = wider, f"densest text block widened to {describe(wider)}"
         drop_chrome_blocks(page.container, page.removed)
-        items = container_items(page.container)
-    if not focused_subset(items or [], whole):
+        items = walk_blocks(page.container)
+    if not focused_subset(items, whole):
         page.container, page.selector, page.guessed = None, None, False
         return whole
     return items
@@ -217,8 +221,9 @@ def _innermost_tables(page: _Page) -> list:
 def _cut_chrome(page: _Page, lines: list[str]) -> tuple[list[str], float]:
     """Link lists anywhere, chrome at the edges; and how much of the text was link text."""
     anchors = {squash(a.text_content()) for a in page.doc.iter("a")} - {""}
-    total = sum(len(squash(x)) for x in lines) or 1  # measured before link lists go: a list page is mostly links
-    in_links = sum(len(squash(x)) for x in lines if squash(x) in anchors or link_row(x, anchors))
+    keys = [squash(x) for x in lines]
+    total = sum(map(len, keys)) or 1  # measured before link lists go: a list page is mostly links
+    in_links = sum(len(key) for x, key in zip(lines, keys) if key in anchors or link_row(x, anchors))
     lines = drop_link_runs(lines, anchors, page.removed)
     whole_page = page.container is None or page.guessed
     lines = EdgePass(page.removed, page.found, title=page.title if whole_page else None,

@@ -68,16 +68,26 @@ def walk_blocks(container) -> list:
     return out
 
 
-def source_table(traf_table, html_tables: list, used: set[int]):
-    """The HTML table a trafilatura <table> was made from: the unused one sharing most cell texts."""
+def table_cells(table_el) -> set[str]:
+    """An HTML table's cell texts (whitespace removed): what a trafilatura table is matched by."""
+    return {squash(td.text_content()) for td in table_el.iter("td", "th")} - {""}
+
+
+def source_table(traf_table, html_tables: list, used: set[int], cells: dict[int, set[str]] | None = None):
+    """The HTML table a trafilatura <table> was made from: the unused one sharing most cell texts.
+    ``cells`` keeps each HTML table's cell texts (by index) for the next call on the same tables."""
     want = {squash("".join(c.itertext())) for c in traf_table.iter("cell")} - {""}
     if not want:
         return None
+    if cells is None:
+        cells = {}
     best, best_score = None, 0.0
     for i, t in enumerate(html_tables):
         if i in used:
             continue
-        have = {squash(td.text_content()) for td in t.iter("td", "th")} - {""}
+        have = cells.get(i)
+        if have is None:
+            have = cells[i] = table_cells(t)
         if not have:
             continue
         overlap = len(want & have) / len(want | have)

@@ -24,6 +24,7 @@ class Body:
         self.docinfo: dict = {}
         self.removed = removed
         self._html_tables, self._used = html_tables, set()
+        self._cells: dict[int, set[str]] = {}  # the HTML tables' cell texts, computed once
         # lines of layout tables walked here: trafilatura gives some of them again after its table
         self._walked: dict[str, int] = {}
 
@@ -43,7 +44,7 @@ class Body:
 
     def _add_trafilatura_table(self, table) -> None:
         """A table as trafilatura saw it: re-read the HTML table it came from (best cell overlap)."""
-        src = source_table(table, self._html_tables, self._used)
+        src = source_table(table, self._html_tables, self._used, self._cells)
         if src is not None:
             self.add_table(src)
             return

@@ -3,30 +3,45 @@
 The portal's own selectors come first, then the platform's and the known CMS containers
 (``archive.vocab``). A page whose article area is empty and whose script carries the document
 (gkmlpt's ``DETAIL.content``, ``archive.embedded``) is read as a browser draws it. Failing that,
-the densest block of paragraph text is taken — kept only when it is a focused part of what
-trafilatura finds on the whole page (``focused_subset``), and widened to an ancestor when a data
-table of the article sits beside it (``widen_for_tables``).
+the densest block of paragraph text is taken — read by the block walk, kept only when it is a focused
+part of what trafilatura finds on the whole page (``focused_subset``), and widened to an ancestor
+when a data table of the article sits beside it (``widen_for_tables``).
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Sequence
 
 from lxml import html as lxml_html
+from lxml.cssselect import CSSSelector
 
 from archive.embedded import EmbeddedArticle
 from archive.vocab import FOOTER_WORDS
 
-from .blocks import source_table
+from .blocks import source_table, table_cells
 from .text import squash
 
 MIN_CONTAINER_CHARS = 20
 
 
-def select(doc, selector: str) -> list:
+@functools.lru_cache(maxsize=512)
+def compiled(selector: str) -> CSSSelector | None:
+    """A CSS selector compiled once (to XPath, as ``HtmlElement.cssselect`` would every call);
+    None for one that does not compile."""
     try:
-        return doc.cssselect(selector)
+        return CSSSelector(selector, translator="html")
     except Exception:  # an invalid selector in a portal config must not stop cleaning
+        return None
+
+
+def select(doc, selector: str) -> list:
+    matcher = compiled(selector)
+    if matcher is None:
+        return []
+    try:
+        return matcher(doc)
+    except Exception:  # a selector that compiles but does not evaluate
         return []
 
 
@@ -61,7 +76,7 @@ def guess_container(doc):
         if len(own) < 10:
             continue
         links = sum(len(squash(a.text_content())) for a in el.iter("a"))
-        if links > 0.3 * max(len(squash(el.text_content())), 1):
+        if links and links > 0.3 * max(len(squash(el.text_content())), 1):
             continue
         if any(anc.tag in ("a", "nav", "header", "footer", "script", "style", "ul", "ol") for anc in el.iterancestors()):
             continue
@@ -120,13 +135,15 @@ def fill_from_script(doc, selectors: Sequence[str], embedded: EmbeddedArticle):
 
 def widen_for_tables(doc, container, part: list, whole: list):
     """The nearest ancestor of ``container`` that also holds the data tables trafilatura found on
-    the page but not in the container (a summary table above a notice), if it is not the body."""
-    have = {squash("".join(c.itertext())) for k, t in part if k == "table" for c in t.iter("cell")}
+    the page but not in the container (a summary table above a notice), if it is not the body.
+    ``part``: the container's block walk (its tables are HTML tables)."""
+    have = set().union(*(table_cells(t) for k, t in part if k == "table"))
     missing = [t for k, t in whole if k == "table"
                and len({squash("".join(c.itertext())) for c in t.iter("cell")} - have) > 2]
     if not missing:
         return None
-    sources = [src for t in missing if (src := source_table(t, list(doc.iter("table")), set())) is not None]
+    tables, cells = list(doc.iter("table")), {}
+    sources = [src for t in missing if (src := source_table(t, tables, set(), cells)) is not None]
     if not sources:
         return None
     ancestors = list(container.iterancestors())

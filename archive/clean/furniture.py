@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
+from lxml.cssselect import CSSSelector
+
 from archive.vocab import CHROME_BLOCK, FILE_LINK
 
 from .text import squash_ws
+
+
+_ATTACHMENT_LISTS = CSSSelector("#ul_xgfj, .info_xgfj", translator="html")
 
 
 def _classes(el) -> str:
@@ -19,7 +24,7 @@ def collect_attachments(doc, scope, base_url: str | None) -> list[dict]:
     seen: set[str] = set()
     out: list[dict] = []
     candidates = list(scope.iter("a")) if scope is not None else []
-    for ul in doc.cssselect("#ul_xgfj, .info_xgfj"):
+    for ul in _ATTACHMENT_LISTS(doc):
         candidates.extend(ul.iter("a"))
     for a in candidates:
         href = (a.get("href") or "").strip()
@@ -36,23 +41,24 @@ def collect_attachments(doc, scope, base_url: str | None) -> list[dict]:
     return out
 
 
+_NEVER_DROPPED = frozenset(("p", "span", "td", "tr", "table", "strong", "b", "font"))
+
+
 def drop_chrome_blocks(container, removed: list[dict]) -> None:
-    dropped: list = []
+    gone: set = set()  # the elements of dropped subtrees (the list below keeps their proxies alive)
     for el in list(container.iter()):
-        if not isinstance(el.tag, str) or el is container:
-            continue
-        if any(anc in dropped for anc in el.iterancestors()):
+        if el in gone or not isinstance(el.tag, str) or el is container:
             continue
         if el.tag in ("script", "style", "noscript", "template"):
+            gone.update(el.iter())
             el.drop_tree()
-            dropped.append(el)
             continue
-        if el.tag in ("p", "span", "td", "tr", "table", "strong", "b", "font"):
+        if el.tag in _NEVER_DROPPED:
             continue  # content elements are never dropped for a class name
         m = CHROME_BLOCK.search(_classes(el))
         if m and el.getparent() is not None:
             text = squash_ws(el.text_content())
             if text:
                 removed.append({"line": text[:200], "reason": f"furniture block .{m.group(1)}"})
+            gone.update(el.iter())
             el.drop_tree()
-            dropped.append(el)

@@ -9,7 +9,8 @@ opens them, so a zip bomb posing as a DOCX is refused without being expanded (``
 
 One module per job: ``kinds`` (what a body is: magic bytes, extension, Content-Type; which
 extractor reads it), ``guards`` (checks before parsing), ``child`` (the isolated process),
-``pdf`` and ``pdf_layout`` (pdfplumber), ``word`` (DOCX, python-docx), ``sheets`` (XLSX openpyxl,
+``pdf`` and ``pdf_layout`` (pdfplumber), ``pdf_pdfium`` (the pages without a ruled table, through
+PDFium: the same characters, 7–10 times faster), ``word`` (DOCX, python-docx), ``sheets`` (XLSX openpyxl,
 XLS xlrd), ``antiword`` (DOC and WPS), ``text`` (CJK-aware line joining). The extractor's name and
 version go into ``Extracted.extractor``. OFD is recognised, not extracted yet.
 """

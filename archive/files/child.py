@@ -174,9 +174,9 @@ def limit_address_space(extra: int) -> None:
 
 def preload(kind: str) -> None:
     """Import the parser's library in the parent, so that forked children start warm."""
-    modules = {"pdf": "pdfplumber", "docx": "docx", "xlsx": "openpyxl", "xls": "xlrd"}
-    try:
-        if kind in modules:
-            __import__(modules[kind])
-    except Exception:  # noqa: BLE001 - the child reports it
-        pass
+    modules = {"pdf": ("pdfplumber", "pypdfium2"), "docx": ("docx",), "xlsx": ("openpyxl",), "xls": ("xlrd",)}
+    for module in modules.get(kind, ()):
+        try:
+            __import__(module)
+        except Exception:  # noqa: BLE001 - the child reports it
+            pass

@@ -1,4 +1,5 @@
-"""PDF → text and ruled tables (pdfplumber, on pdfminer.six).
+"""PDF → text and ruled tables (pdfplumber, on pdfminer.six, where a page may hold a ruled table;
+PDFium through pypdfium2 where none can be and PDFium gives the same characters: ``pdf_pdfium``).
 
 Ruled tables become grids (``archive.files.pdf_layout``); a table continued on the next page is
 joined into one; in the text each table row is one line at the table's place. Page numbers and
@@ -14,6 +15,7 @@ import io
 import re
 
 from .errors import ENCRYPTED, TRUNCATED, describe
+from .kinds import extractor_name
 from .model import Extracted
 from .pdf_layout import Line, Page, PTable, finish_table, read_page
 from .text import join_wrapped
@@ -176,8 +178,11 @@ def _truncation(body: bytes) -> str | None:
     return None
 
 
-def parse(body: bytes) -> Extracted:
-    """Text and ruled tables of a PDF (pdfplumber)."""
+def parse(body: bytes, *, pdfium: bool = True) -> Extracted:
+    """Text and ruled tables of a PDF: pdfplumber reads each page that may hold a ruled table,
+    PDFium the others (the same characters, so the same text; ``pdf_pdfium``). ``pdfium=False``:
+    pdfplumber reads every page. pdfplumber opens the file either way: what it cannot open
+    (encrypted, corrupt) fails as it always did."""
     import pdfplumber
 
     truncated = _truncation(body) if b"%PDF-" in body[:1024] else None
@@ -194,16 +199,63 @@ def parse(body: bytes) -> Extracted:
             return Extracted.failed("pdf", TRUNCATED if truncated else kind, detail)
         if truncated:
             return Extracted.failed("pdf", TRUNCATED, truncated, pages=n_pages)
-        pages = []
-        for pno, page in enumerate(pdf.pages, 1):
-            try:
-                pages.append(read_page(page))
-            except Exception as exc:  # noqa: BLE001
-                kind, detail = describe(exc)
-                return Extracted.failed("pdf", kind, f"page {pno}: {detail}", pages=n_pages)
-            finally:
-                page.close()
+        quick = _open_pdfium(body, n_pages) if pdfium else None
+        pages, by_plumber = [], 0
+        try:
+            for pno, page in enumerate(pdf.pages, 1):
+                try:
+                    read = _read_quickly(quick, pno - 1, page)
+                    if read is None:
+                        read = read_page(page)
+                        by_plumber += 1
+                    pages.append(read)
+                except Exception as exc:  # noqa: BLE001
+                    kind, detail = describe(exc)
+                    return Extracted.failed("pdf", kind, f"page {pno}: {detail}", pages=n_pages)
+                finally:
+                    page.close()
+        finally:
+            if quick is not None:
+                quick.close()
+    extractor = _extractor(by_plumber, len(pages) - by_plumber)
     if sum(p.n_chars for p in pages) == 0:
-        return Extracted(kind="pdf", pages=n_pages, scanned=True)
+        return Extracted(kind="pdf", pages=n_pages, scanned=True, extractor=extractor)
     text, tables = _assemble(pages)
-    return Extracted(kind="pdf", text=text, tables=tables, pages=n_pages)
+    return Extracted(kind="pdf", text=text, tables=tables, pages=n_pages, extractor=extractor)
+
+
+def _open_pdfium(body: bytes, n_pages: int):
+    """The file opened with PDFium, or None (then pdfplumber reads every page)."""
+    try:
+        from .pdf_pdfium import PdfiumPages
+
+        quick = PdfiumPages(body)
+    except Exception:  # noqa: BLE001 - PDFium cannot open it, or pypdfium2 is missing
+        return None
+    if len(quick) != n_pages:  # the two read the page tree differently: trust pdfplumber's
+        quick.close()
+        return None
+    return quick
+
+
+def _read_quickly(quick, index: int, page) -> Page | None:
+    """Page ``index`` through PDFium, or None when pdfplumber is to read it (it may hold a ruled
+    table, or PDFium failed on it: pdfplumber then says what is wrong with it, as before)."""
+    if quick is None:
+        return None
+    try:
+        return quick.read(index, page)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _extractor(by_plumber: int, by_pdfium: int) -> str:
+    """Which library read how many pages."""
+    from .pdf_pdfium import version
+
+    if not by_pdfium:
+        return extractor_name("pdf")
+    if not by_plumber:
+        return f"{version()} on {by_pdfium} page{'s' * (by_pdfium != 1)} (no ruled table on them)"
+    return (f"{extractor_name('pdf')} on {by_plumber} page{'s' * (by_plumber != 1)}, {version()} on {by_pdfium} "
+            f"page{'s' * (by_pdfium != 1)} (no ruled table on them)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import statistics
 from dataclasses import dataclass
+from operator import itemgetter
 
 from archive.tables import Table
 
@@ -49,12 +50,19 @@ class Page:
 def group_lines(chars: list[dict]) -> list[Line]:
     """Characters → visual lines (vertical overlap), each read left to right."""
     rows: list[list] = []  # [top, bottom, [chars]]
-    for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+    # (min and max spelt out as comparisons: this loop runs for every character of every page)
+    for ch in sorted(chars, key=_TOP_X0):
         top, bottom = ch["top"], ch["bottom"]
-        h = max(bottom - top, 0.1)
+        h = bottom - top
+        if 0.1 > h:
+            h = 0.1
         for row in reversed(rows[-3:]):
-            overlap = min(row[1], bottom) - max(row[0], top)
-            if overlap >= 0.5 * min(h, max(row[1] - row[0], 0.1)):
+            row_top, row_bottom = row[0], row[1]
+            overlap = (bottom if bottom < row_bottom else row_bottom) - (top if top > row_top else row_top)
+            row_h = row_bottom - row_top
+            if 0.1 > row_h:
+                row_h = 0.1
+            if overlap >= 0.5 * (row_h if row_h < h else h):
                 row[2].append(ch)
                 break
         else:
@@ -68,9 +76,14 @@ def group_lines(chars: list[dict]) -> list[Line]:
     return lines
 
 
+_TOP_X0 = itemgetter("top", "x0")
+_X0 = itemgetter("x0")
+
+
 def _line_from_chars(chars: list[dict]) -> Line | None:
-    chars = sorted(chars, key=lambda c: c["x0"])
+    chars = sorted(chars, key=_X0)
     parts: list[str] = []
+    visible: list[dict] = []
     prev = None
     pending_space = False
     for ch in chars:
@@ -78,6 +91,7 @@ def _line_from_chars(chars: list[dict]) -> Line | None:
         if not t or t.isspace():
             pending_space = True
             continue
+        visible.append(ch)
         if prev is not None:
             gap = ch["x0"] - prev["x1"]
             size = min(prev["size"], ch["size"]) or 10.0
@@ -94,7 +108,6 @@ def _line_from_chars(chars: list[dict]) -> Line | None:
         pending_space = False
     if prev is None:
         return None
-    visible = [c for c in chars if c["text"] and not c["text"].isspace()]
     return Line(
         text="".join(parts),
         x0=min(c["x0"] for c in visible),
@@ -233,20 +246,65 @@ class _Grid:
 
 
 def read_page(page) -> Page:
+    """A pdfplumber page → its lines and ruled tables."""
     page = page.dedupe_chars()
-    x_min, y_min, x_max, y_max = page.bbox
     grids = [g for g in (_Grid.of(t) for t in _pdf_tables(page)) if g is not None]
+    return page_from_chars(page.chars, page.bbox, float(page.width), float(page.height), grids)
+
+
+def page_from_chars(chars: list[dict], bbox, width: float, height: float, grids: list | None = None) -> Page:
+    """A page's characters (as pdfplumber gives them, duplicates dropped) → its lines, and its
+    ruled tables' cells filled from the characters inside them. Characters whose centre lies off
+    the page are no text of it."""
+    x_min, y_min, x_max, y_max = bbox
+    grids = grids or []
     body_chars, n_chars = [], 0
-    for c in page.chars:
+    for c in chars:
         cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
         if not (x_min <= cx <= x_max and y_min <= cy <= y_max):
             continue
         n_chars += bool(c["text"].strip())
-        if not any(g.take(c, cx, cy) for g in grids):
+        if not grids or not any(g.take(c, cx, cy) for g in grids):
             body_chars.append(c)
     blocks: list = group_lines(body_chars) + [g.block() for g in grids]
     blocks.sort(key=lambda b: b.top)
-    return Page(width=float(page.width), height=float(page.height), blocks=blocks, n_chars=n_chars)
+    return Page(width=width, height=height, blocks=blocks, n_chars=n_chars)
+
+
+def dedupe(chars: list[dict], tolerance: float = 1.0) -> list[dict]:
+    """Characters drawn twice dropped, by the rule of pdfplumber's ``dedupe_chars`` (which reads
+    pdfplumber's own characters): among characters of one text, font and size, those whose tops
+    chain within ``tolerance`` and then whose left edges do are one; the first by position (top,
+    left, then order) stays. The order is kept."""
+    groups: dict[tuple, list[int]] = {}
+    for i, c in enumerate(chars):
+        groups.setdefault((c["text"], c["fontname"], c["size"]), []).append(i)
+    dropped: set[int] = set()
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        for row in _chained(members, "top", chars, tolerance):
+            for cluster in _chained(row, "x0", chars, tolerance):
+                first = min(cluster, key=lambda i: (chars[i]["top"], chars[i]["x0"], i))
+                dropped.update(i for i in cluster if i != first)
+    return [c for i, c in enumerate(chars) if i not in dropped] if dropped else list(chars)
+
+
+def _chained(members: list[int], field: str, chars: list[dict], tolerance: float) -> list[list[int]]:
+    """The runs of ``members`` (sorted by ``field``) in which each value is within ``tolerance`` of
+    the one before: only runs of two or more (a lone member stays whatever happens)."""
+    ordered = sorted(members, key=lambda i: chars[i][field])
+    runs, run = [], [ordered[0]]
+    for prev, i in zip(ordered, ordered[1:]):
+        if chars[i][field] > chars[prev][field] + tolerance:
+            if len(run) > 1:
+                runs.append(run)
+            run = [i]
+        else:
+            run.append(i)
+    if len(run) > 1:
+        runs.append(run)
+    return runs
 
 
 def finish_table(pt: PTable) -> Table:
