@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 import sqlite_utils
+from sqlite_utils.db import jsonify_if_needed
 
 from . import figure_store, payloads, schema
 from .http import header_value, url_key
@@ -77,6 +78,11 @@ class Reader:
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
 
+    def _one(self, sql: str, params: Sequence = ()) -> dict | None:
+        """The first row of a query, or None. (A table's ``rows_where`` asks SQLite for the
+        schema on every call; the crawl's hot path reads rows by key many times a second.)"""
+        return next(self.db.query(sql, params), None)
+
     def reports(self, portals: Sequence[str] = (), years: tuple[int, int] | None = None,
                 include_gone: bool = True) -> list[dict]:
         """Reports with a current version, by portal, section, year and URL (JSON columns decoded)."""
@@ -94,13 +100,13 @@ class Reader:
         return [decode_row(r) for r in rows]
 
     def report(self, url: str) -> dict | None:
-        row = next(self.db["reports"].rows_where("url = ?", [url]), None)
+        row = self._one("SELECT * FROM reports WHERE url = ?", [url])
         return decode_row(row) if row else None
 
     def version(self, version_id: int, with_raw: bool = False) -> dict:
         """A version's row (its tables as ``archive.tables.Table.to_json()`` gave them); the raw
         bytes only when asked (``raw``, as fetched, checked against ``raw_sha256``)."""
-        row = next(self.db["versions"].rows_where("id = ?", [version_id]), None)
+        row = self._one("SELECT * FROM versions WHERE id = ?", [version_id])
         if row is None:
             raise KeyError(version_id)
         row = decode_row(row)
@@ -123,7 +129,7 @@ class Reader:
         return out
 
     def fetch(self, fetch_id: int) -> dict | None:
-        row = next(self.db["fetches"].rows_where("id = ?", [fetch_id]), None)
+        row = self._one("SELECT * FROM fetches WHERE id = ?", [fetch_id])
         return decode_row(row) if row else None
 
     def attachments(self, report_url: str) -> list[dict]:
@@ -331,6 +337,30 @@ class Archive(Reader):
     def schema_version(self) -> int:
         return schema.version_of(self.db)
 
+    # --- rows written by key, values as sqlite-utils stores them (lists and dicts as JSON) -------
+    # (a table's insert/update/upsert looks the schema up in SQLite on every call: the crawl writes
+    # a dozen rows per report)
+    def _insert(self, table: str, row: dict) -> int:
+        names = ", ".join(f"[{c}]" for c in row)
+        cursor = self.conn.execute(f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' for _ in row)})",
+                                   [jsonify_if_needed(v) for v in row.values()])
+        return cursor.lastrowid
+
+    def _update(self, table: str, key: str, value, fields: dict) -> None:
+        sets = ", ".join(f"[{c}] = ?" for c in fields)
+        self.conn.execute(f"UPDATE [{table}] SET {sets} WHERE [{key}] = ?",
+                          [*(jsonify_if_needed(v) for v in fields.values()), value])
+
+    def _upsert(self, table: str, key: str, row: dict) -> None:
+        """Insert ``row``, or update the columns it has of the row with its ``key``."""
+        names = ", ".join(f"[{c}]" for c in row)
+        sets = ", ".join(f"[{c}] = excluded.[{c}]" for c in row if c != key) or f"[{key}] = excluded.[{key}]"
+        self.conn.execute(f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' for _ in row)}) "
+                          f"ON CONFLICT([{key}]) DO UPDATE SET {sets}", [jsonify_if_needed(v) for v in row.values()])
+
+    def _exists(self, table: str, key: str, value) -> bool:
+        return self.conn.execute(f"SELECT 1 FROM [{table}] WHERE [{key}] = ? LIMIT 1", [value]).fetchone() is not None
+
     # --- crawls ---------------------------------------------------------------------------
     def start_crawl(self, job_id: str, spider: str, versions: dict) -> None:
         with self.write():
@@ -353,7 +383,7 @@ class Archive(Reader):
     # --- writing what was fetched ------------------------------------------------------------
     def _insert_fetch(self, fetch: Fetch, **extra) -> int:
         """The fetch row, then each capture behind it with its bodies (``payloads``, once each)."""
-        fetch_id = self.db["fetches"].insert({**fetch.row(), **extra}, alter=False).last_pk
+        fetch_id = self._insert("fetches", {**fetch.row(), **extra})
         for hop, capture in enumerate(fetch.captures or ()):
             self._insert_capture(fetch_id, hop, capture)
         return fetch_id
@@ -362,7 +392,7 @@ class Archive(Reader):
         now = c.captured_at
         body_digest = payloads.put(self.db, c.payload, now=now)[0]
         request_body = payloads.put(self.db, c.request_body, now=now)[0] if c.request_body else None
-        return self.db["captures"].insert({
+        return self._insert("captures", {
             "fetch_id": fetch_id, "hop": hop, "url": c.url, "method": c.method,
             "request_headers": json.dumps(_pairs(c.request_headers), ensure_ascii=False),
             "request_body_sha256": request_body, "status": c.status, "reason": c.reason, "protocol": c.protocol,
@@ -370,7 +400,7 @@ class Archive(Reader):
             "payload_sha256": body_digest, "payload_size": len(c.payload), "captured_at": now,
             "ip_address": c.ip_address, "cassette": int(c.cassette), "truncated": c.truncated, "source": c.source,
             "warc_file": c.warc_file, "warc_record_id": c.warc_record_id, "warc_offset": c.warc_offset,
-        }, alter=False).last_pk
+        })
 
     def _put_body(self, fetch: Fetch, body: bytes) -> str:
         """Store a fetch's decoded body: as the decoding of the body received on the wire when
@@ -417,12 +447,12 @@ class Archive(Reader):
             fields.update(listed_in_job=fetch.job_id, last_listed=now, gone_since=None, last_seen=now,
                           current_version=version_id)
             if existing:
-                count = self.db["versions"].count_where("report_url = ?", [url])
-                self.db["reports"].update(url, {**fields, "version_count": count})
+                count = self.conn.execute("SELECT count(*) FROM versions WHERE report_url = ?", [url]).fetchone()[0]
+                self._update("reports", "url", url, {**fields, "version_count": count})
             else:
-                self.db["reports"].insert({"url": url, **fields, "first_seen": now, "version_count": 1})
-            self.db["fetches"].update(fetch_id, {"outcome": f"report-{outcome}", "report_url": url,
-                                                 "version_id": version_id})
+                self._insert("reports", {"url": url, **fields, "first_seen": now, "version_count": 1})
+            self._update("fetches", "id", fetch_id, {"outcome": f"report-{outcome}", "report_url": url,
+                                                     "version_id": version_id})
             if state is not None:
                 state.clean_sha256, state.changed = clean_hash, outcome != "unchanged"
                 self._save_state(state, now)
@@ -446,7 +476,7 @@ class Archive(Reader):
         raw = row.pop("raw")
         row.update(report_url=url, created_at=now, fetch_id=fetch_id, raw_sha256=self._put_body(fetch, raw),
                    clean_sha256=clean_hash, raw_size=len(raw), tables=pack_tables(row["tables"]))
-        return self.db["versions"].insert(row, alter=False).last_pk
+        return self._insert("versions", row)
 
     def store_file(self, fetch: Fetch, body: bytes, content_type: str | None, extracted: dict,
                    report_url: str | None = None, name: str | None = None,
@@ -466,7 +496,7 @@ class Archive(Reader):
     def _file_rows(self, fetch: Fetch, fetch_id: int, body: bytes, content_type: str | None, extracted: dict,
                    report_url: str | None, name: str | None, figures: bool = True) -> tuple[str, bool]:
         digest, now = sha256(body), fetch.fetched_at
-        new = self.db["files"].count_where("sha256 = ?", [digest]) == 0
+        new = not self._exists("files", "sha256", digest)
         if new:
             self._put_body(fetch, body)
             self.db["files"].insert({
@@ -515,9 +545,9 @@ class Archive(Reader):
         if state.links is not None:
             row["links"] = shallow(state.links)
         row["last_checked"] = now
-        if state.changed or not self.db["url_state"].count_where("url = ?", [state.url]):
+        if state.changed or not self._exists("url_state", "url", state.url):
             row["last_changed"] = now
-        self.db["url_state"].upsert(row, pk="url", alter=False)
+        self._upsert("url_state", "url", row)
 
     def state(self, url: str) -> UrlState | None:
         row = next(self.db.query("SELECT * FROM url_state WHERE url = ?", [url]), None)
