@@ -18,6 +18,8 @@ serves each on 127.0.0.1, replacing ``ORIGIN`` in every body by the server's own
 
 from __future__ import annotations
 
+import csv
+
 import json
 import re
 from dataclasses import dataclass, field
@@ -627,3 +629,29 @@ def describe(sites: list[Site]) -> str:
 
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def real_pages(corpus: Path) -> tuple[int, list[str], set[str]]:
+    """The discovery rules on every real HTML page of the corpus: (pages read, pages judged a
+    column, ``"words → URL"`` of the links whose words promise a column)."""
+    from archive.decode import DecodeError, decode_html
+    from crawler import discovery as disc
+
+    manifest = csv.DictReader((corpus / "MANIFEST.tsv").read_bytes().decode("utf-8").splitlines(), delimiter="\t")
+    pages, confirmed, promising = 0, [], set()
+    for entry in manifest:
+        path = corpus / entry["local_path"]
+        if path.suffix not in (".html", ".htm", ".shtml"):
+            continue
+        try:
+            text = decode_html(path.read_bytes(), None).text
+        except DecodeError:
+            continue
+        page = disc.examine(entry["original_url"] or f"https://{Path(entry['local_path']).parts[0]}/index.html", text)
+        pages += 1
+        if disc.judge(len(page.reports), len(page.plain), page.listed, disc.column_name_score(page.name),
+                      page.is_article, page.why_article).confirmed:
+            confirmed.append(entry["local_path"])
+        promising |= {f"{link.text} → {link.url}" for link in page.links
+                      if disc.link_promise(link.text, link.url, link.title).kind == "column"}
+    return pages, confirmed, promising

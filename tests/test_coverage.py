@@ -14,7 +14,7 @@ from archive import coverage as cov
 from archive import registry as reg
 from archive.cli import main
 from archive.store import Archive
-from tests.test_registry import row, shipped_rows, write_registry
+from tests.test_registry import row, write_registry
 
 
 def test_deadlines_follow_the_regulation():

@@ -8,6 +8,7 @@ import sys
 
 from archive.ingest import examine
 from tests.paths import ROOT
+from tests.procs import alive, parent_of
 
 BODY = "本机关主动公开政府信息一百二十条，收到政府信息公开申请十件，均按时答复。" * 12
 TITLE = "测试局2023年政府信息公开工作年度报告"
@@ -69,27 +70,11 @@ def test_a_parser_child_dies_with_its_parent(tmp_path):
     while not marker.exists() and time.time() < deadline:
         time.sleep(0.05)
     assert marker.exists(), "the parser child never started"
-    children = [int(p) for p in os.listdir("/proc") if p.isdigit() and _ppid(p) == parent.pid]
+    children = [int(p) for p in os.listdir("/proc") if p.isdigit() and parent_of(p) == parent.pid]
     assert children
     os.kill(parent.pid, signal.SIGKILL)
     parent.wait(10)
     deadline = time.time() + 10
-    while any(_alive(c) for c in children) and time.time() < deadline:
+    while any(alive(c) for c in children) and time.time() < deadline:
         time.sleep(0.05)
-    assert not any(_alive(c) for c in children), "the parser outlived the crawl"
-
-
-def _ppid(pid: str) -> int | None:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return int(f.read().rsplit(")", 1)[1].split()[1])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except OSError:
-        return False
+    assert not any(alive(c) for c in children), "the parser outlived the crawl"

@@ -5,7 +5,6 @@ its reports are in the archive."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import socket

@@ -17,6 +17,7 @@ import pytest
 from archive.ingest import examine
 from archive.workers import Budget, Workers
 from tests.paths import ROOT
+from tests.procs import alive, descendants
 
 HEADERS = {"Content-Type": ["text/html; charset=utf-8"]}
 HEAD = ("<html><head><meta charset='utf-8'><title>某局2023年政府信息公开工作年度报告</title></head><body>"
@@ -116,30 +117,6 @@ def test_a_crawl_stores_a_page_over_budget_flagged_and_everything_else(heavy_por
     assert "Stored flagged incomplete" in r.stderr
 
 
-def _descendants(pid: int) -> set[int]:
-    parents = {}
-    for p in os.listdir("/proc"):
-        if p.isdigit():
-            try:
-                with open(f"/proc/{p}/stat") as f:
-                    parents[int(p)] = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                pass
-    family, frontier = set(), {pid}
-    while frontier:
-        frontier = {p for p, parent in parents.items() if parent in frontier and p not in family}
-        family |= frontier
-    return family
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except OSError:
-        return False
-
-
 def test_cleaning_workers_die_with_a_killed_crawl(heavy_portal, db_path):
     """SIGKILL of the crawl while a worker cleans leaves no worker (nor fork server) running."""
     portal, server, heavy = heavy_portal
@@ -150,11 +127,11 @@ def test_cleaning_workers_die_with_a_killed_crawl(heavy_portal, db_path):
     while time.time() < deadline and not any(p for p, _, _ in portal.requests if f"post_{heavy.id}" in p):
         time.sleep(0.1)
     time.sleep(1.0)  # the heavy page is in a worker now (it takes far longer than this to clean)
-    family = _descendants(crawl.pid)
+    family = descendants(crawl.pid)
     assert len(family) >= 2, "no fork server and worker found"
     os.kill(crawl.pid, signal.SIGKILL)
     crawl.wait(10)
     deadline = time.time() + 15
-    while any(_alive(p) for p in family) and time.time() < deadline:
+    while any(alive(p) for p in family) and time.time() < deadline:
         time.sleep(0.1)
-    assert not any(_alive(p) for p in family), "a cleaning process outlived the crawl"
+    assert not any(alive(p) for p in family), "a cleaning process outlived the crawl"

@@ -18,7 +18,6 @@ none, to show the wall time a real discovery takes.
 from __future__ import annotations
 
 import argparse
-import csv
 import sqlite3
 import sys
 import tempfile
@@ -29,30 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.crawl_kit import FAST  # noqa: E402
-
-
-def real_pages(corpus: Path) -> tuple[int, list[str], set[str]]:
-    from archive.decode import DecodeError, decode_html
-    from crawler import discovery as disc
-
-    manifest = csv.DictReader((corpus / "MANIFEST.tsv").read_bytes().decode("utf-8").splitlines(), delimiter="\t")
-    pages, confirmed, promising = 0, [], set()
-    for entry in manifest:
-        path = corpus / entry["local_path"]
-        if path.suffix not in (".html", ".htm", ".shtml"):
-            continue
-        try:
-            text = decode_html(path.read_bytes(), None).text
-        except DecodeError:
-            continue
-        page = disc.examine(entry["original_url"] or f"https://{Path(entry['local_path']).parts[0]}/index.html", text)
-        pages += 1
-        if disc.judge(len(page.reports), len(page.plain), page.listed, disc.column_name_score(page.name),
-                      page.is_article, page.why_article).confirmed:
-            confirmed.append(entry["local_path"])
-        promising |= {f"{link.text} → {link.url}" for link in page.links
-                      if disc.link_promise(link.text, link.url, link.title).kind == "column"}
-    return pages, confirmed, promising
 
 
 def main() -> int:
@@ -104,6 +79,8 @@ def main() -> int:
     print(f"requests per site: mean {sum(requests) / len(requests):.1f}, max {max(requests)} (budget 50, robots.txt "
           f"included); {seconds:.1f} s for all sites at once{' (polite delays)' if args.polite else ' (no delays)'}; "
           f"finish reason {stats.get('finish_reason')}")
+    from tests.discovery_sites import real_pages
+
     pages, confirmed, promising = real_pages(corpus)
     print(f"real corpus pages: {pages}; confirmed as a column: {len(confirmed)} ({', '.join(confirmed)}); "
           f"links promising a column: {len(promising)}")

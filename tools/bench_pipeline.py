@@ -27,7 +27,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,19 +75,10 @@ print("RESULT " + json.dumps({
 def process_tree(pid: int) -> dict:
     """CPU seconds and peak memory of the live descendants of ``pid`` (the cleaning workers and
     their fork server: still running when the crawl returns)."""
+    from tests.procs import descendants
+
     tick = os.sysconf("SC_CLK_TCK")
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    family, frontier = set(), {pid}
-    while frontier:
-        frontier = {p for p, parent in parents.items() if parent in frontier and p not in family}
-        family |= frontier
+    family = descendants(pid)
     cpu, peak = 0.0, 0.0
     for p in family:
         try:

@@ -34,7 +34,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tools.bench_pipeline import process_tree  # noqa: E402
 
 SERVER = """
 import json, sys
@@ -127,11 +126,17 @@ def bench(n: int, delay: float, seed: int, tmp: str) -> dict:
     ideal = {name: (w["requests"]) * max(delay, by_name[name]["latency"]) for name, w in first["walks"].items()}
     healthy_names = [h["name"] for h in hosts if h["behaviour"] == "ok"]
     healthy_done = max(spans[n][1] for n in healthy_names) - first["started"]
+    # per healthy host: how long after the crawl started it was first asked, and its own walk
+    # (first to last request) against its ideal
+    late = sorted(spans[n][0] - first["started"] for n in healthy_names)
+    own = sorted((spans[n][1] - spans[n][0]) / ideal[n] for n in healthy_names if ideal[n])
     complete = sum(1 for h in hosts if h["behaviour"] in ("ok", "slow") and stored.get(h["name"], 0) == h["reports"])
     expected_complete = sum(1 for h in hosts if h["behaviour"] in ("ok", "slow"))
     failed_said = sum(1 for h in hosts if h["behaviour"] in ("failing", "down") and first["walks"][h["name"]]["failed"])
     return {"portals": n, "first": first, "second": second, "ideal": max(ideal.values()),
             "ideal_healthy": max(ideal[k] for k in healthy_names), "healthy_done": healthy_done, "complete": complete,
+            "first_asked_median": late[len(late) // 2], "first_asked_max": late[-1],
+            "own_ratio_median": own[len(own) // 2], "own_ratio_max": own[-1],
             "expected_complete": expected_complete, "failed_said": failed_said,
             "failing": sum(1 for h in hosts if h["behaviour"] in ("failing", "down")),
             "reports": sum(h["reports"] for h in hosts), "published": len(publishers),
@@ -155,7 +160,9 @@ def main() -> None:
                   f"{f['requests']:,} requests; CPU {f['cpu']:.0f} s; peak {f['peak_mb']:.0f} MB "
                   f"(largest worker {f['worker_peak_mb']:.0f} MB)")
             print(f"  healthy portals (not slow, failing or down) all done after {r['healthy_done']:.0f} s, their ideal "
-                  f"{r['ideal_healthy']:.0f} s → ratio {r['healthy_done'] / r['ideal_healthy']:.2f}")
+                  f"{r['ideal_healthy']:.0f} s → ratio {r['healthy_done'] / r['ideal_healthy']:.2f}; each first asked "
+                  f"after {r['first_asked_median']:.1f} s (median, max {r['first_asked_max']:.1f}), its own walk "
+                  f"{r['own_ratio_median']:.2f}× its ideal (median, max {r['own_ratio_max']:.2f}×)")
             print(f"  portals complete: {r['complete']}/{r['expected_complete']} (healthy and slow); "
                   f"failing/down portals failed and said so: {r['failed_said']}/{r['failing']}")
             print(f"  re-crawl after {r['published']} portals published one report each: {s['requests']:,} requests "

@@ -24,7 +24,7 @@ from archive.store import Archive, default_path
 from archive.workers import Budget, shared as shared_workers
 from crawler.platforms import get_platform
 from crawler.portals import Portal
-from crawler.walk import Walk, failure_reason  # noqa: F401 - failure_reason: its old home
+from crawler.walk import Walk
 
 _FLAGS = ("0", "1", "true", "false", "yes", "no", "on", "off", "")
 NO_CONTACT = "contact unset"
@@ -42,6 +42,21 @@ def offline_hint(spider: str) -> str:
                 "-s CASSETTE=<its cassette>.yaml -s CASSETTE_RECORD_MODE=none")
     return f"replay the recorded crawl instead: scrapy crawl {spider} -s CASSETTE=cassettes/{spider}.yaml " \
            "-s CASSETTE_RECORD_MODE=none"
+
+
+def identify(settings) -> None:
+    """The User-Agent names whoever runs the crawl (``-s ARCHIVE_CONTACT=…`` or the
+    ``ARCHIVE_CONTACT`` environment variable), unless ``USER_AGENT`` itself is given."""
+    if not settings.get("ARCHIVE_CONTACT") and os.environ.get("ARCHIVE_CONTACT"):
+        settings.set("ARCHIVE_CONTACT", os.environ["ARCHIVE_CONTACT"], priority="spider")
+    if (settings.getpriority("USER_AGENT") or 0) <= SETTINGS_PRIORITIES["project"]:
+        settings.set("USER_AGENT", user_agent(settings.get("ARCHIVE_CONTACT")), priority="spider")
+
+
+def new_job_id(name: str, settings) -> str:
+    """A crawl job's id: ``ARCHIVE_JOB_ID``, else the spider's name and the time it started."""
+    return settings.get("ARCHIVE_JOB_ID") or (
+        f"{name}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{int(time.time() * 1000) % 100000:05d}")
 
 
 class PortalSpider(scrapy.Spider):
@@ -71,13 +86,8 @@ class PortalSpider(scrapy.Spider):
 
     @classmethod
     def update_settings(cls, settings):
-        """The User-Agent names whoever runs the crawl (``-s ARCHIVE_CONTACT=…`` or the
-        ``ARCHIVE_CONTACT`` environment variable), unless ``USER_AGENT`` itself is given."""
         super().update_settings(settings)
-        if not settings.get("ARCHIVE_CONTACT") and os.environ.get("ARCHIVE_CONTACT"):
-            settings.set("ARCHIVE_CONTACT", os.environ["ARCHIVE_CONTACT"], priority="spider")
-        if (settings.getpriority("USER_AGENT") or 0) <= SETTINGS_PRIORITIES["project"]:
-            settings.set("USER_AGENT", user_agent(settings.get("ARCHIVE_CONTACT")), priority="spider")
+        identify(settings)
 
     @classmethod
     def parse_sections(cls, sections: str | None) -> list[str] | None:
@@ -104,9 +114,7 @@ class PortalSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.job_id = crawler.settings.get("ARCHIVE_JOB_ID") or (
-            f"{spider.name}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{int(time.time() * 1000) % 100000:05d}"
-        )
+        spider.job_id = new_job_id(spider.name, crawler.settings)
         return spider
 
     # --- what the crawl's walks share -----------------------------------------------------------

@@ -25,16 +25,12 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import os
-import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
-from scrapy.settings import SETTINGS_PRIORITIES
 from w3lib.url import safe_url_string
 
 from archive.blocked import classify
@@ -48,7 +44,8 @@ from crawler import discovery as disc
 from crawler.extensions import NETWORK_ERRORS
 from crawler.items import FetchItem
 from crawler.provenance import failed_fetch, fetch_record
-from crawler.spiders.base import failure_reason, user_agent
+from crawler.spiders.base import identify, new_job_id
+from crawler.walk import failure_reason
 
 REDIRECTS = (301, 302, 303, 307, 308)
 SEE_STATUSES = list(REDIRECTS) + [304] + list(range(400, 600))
@@ -142,10 +139,7 @@ class DiscoverSpider(scrapy.Spider):
     def update_settings(cls, settings):
         """The User-Agent names whoever runs the discovery, as the portal spiders' does."""
         super().update_settings(settings)
-        if not settings.get("ARCHIVE_CONTACT") and os.environ.get("ARCHIVE_CONTACT"):
-            settings.set("ARCHIVE_CONTACT", os.environ["ARCHIVE_CONTACT"], priority="spider")
-        if (settings.getpriority("USER_AGENT") or 0) <= SETTINGS_PRIORITIES["project"]:
-            settings.set("USER_AGENT", user_agent(settings.get("ARCHIVE_CONTACT")), priority="spider")
+        identify(settings)
 
     @staticmethod
     def homepages(url: str | None = None, file: str | None = None) -> list[str]:
@@ -202,8 +196,7 @@ class DiscoverSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.job_id = crawler.settings.get("ARCHIVE_JOB_ID") or (
-            f"discover-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{int(time.time() * 1000) % 100000:05d}")
+        spider.job_id = new_job_id(spider.name, crawler.settings)
         return spider
 
     # --- the search ----------------------------------------------------------------------------
