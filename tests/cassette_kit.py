@@ -41,3 +41,31 @@ JSL_BODY = (b"<script>document.cookie=('_')+('_')+('j')+('s')+('l')+('_')+('c')+
             b"+('a')+('n')+('c')+('e')+('_s=')+(+new Date())+'|0|'+'abc';location.href=location.pathname"
             b"+location.search</script>")
 CHALLENGE_200 = b'<html><head><title>\xe8\xaf\xb7\xe7\xa8\x8d\xe5\x80\x99</title></head><body><script>var a=1;setTimeout(function(){location.reload()},1000);</script></body></html>'
+
+
+def write_exchanges(path, exchanges) -> str:
+    """``exchanges``: [(vcrpy Request, response dict)] in order — POSTs and repeated requests too."""
+    Utf8FilePersister.save_cassette(str(path), {"requests": [r for r, _ in exchanges],
+                                                "responses": [x for _, x in exchanges]}, ReadableYamlSerializer)
+    return str(path)
+
+
+def vcrpy_cassette(path, repeats: bool = True, record_mode: str = "none"):
+    """The same file loaded by vcrpy's own ``Cassette`` (its loader, its matchers: method, uri, body):
+    the reference the project's index is compared with."""
+    from vcr.cassette import Cassette
+    from vcr.matchers import body, method, uri
+
+    return Cassette.load(path=str(path), record_mode=record_mode, match_on=(method, uri, body),
+                         allow_playback_repeats=repeats, serializer=ReadableYamlSerializer,
+                         persister=Utf8FilePersister)
+
+
+def vcrpy_play(cassette, request):
+    """What vcrpy answers: the response it plays (and marks played), or None."""
+    if not cassette.can_play_response_for(request):
+        return None
+    try:
+        return cassette.play_response(request)
+    except Exception:  # noqa: BLE001 - vcrpy: matched, but every match was played already
+        return None
