@@ -50,6 +50,7 @@ import logging
 import os
 import sys
 import tempfile
+from array import array
 from pathlib import Path
 from typing import Callable, Iterator, NamedTuple
 from urllib.parse import parse_qs, urlparse
@@ -645,7 +646,8 @@ class Cassette:
         self.record_mode = RECORD_MODES[record_mode]
         self.allow_playback_repeats = allow_playback_repeats
         self.index = Index()
-        self._stored: list = []  # per interaction: Recorded (loaded), (offset, length) (recorded now) or None
+        self._stored: list = []  # per loaded interaction: Recorded, or None when not kept ('all' never plays)
+        self._spans = array("q")  # per interaction recorded now: offset and length in the recording file
         self._played = bytearray()  # per interaction: played at least once
         self._dropped: set[int] = set()  # interactions a re-recording replaced ('all')
         self.loaded = 0  # interactions read from the file
@@ -684,19 +686,18 @@ class Cassette:
         self.loaded = len(self._stored)
         self.rewound = reader.document
 
-    @staticmethod
-    def _key_of_stored(request: dict) -> tuple[RequestKey, VcrRequest | None]:
+    def _key_of_stored(self, request: dict) -> tuple[RequestKey, VcrRequest | None]:
         try:
             body = _body_bytes(request.get("body"))
         except TypeError as exc:
-            raise CassetteError(f"a request of {request['uri']} has a body of an unknown kind: {exc}") from exc
+            raise CassetteError(f"cassette {self.path}: the request of {request['uri']} has a {exc}") from exc
         headers = request.get("headers") or {}
         key = request_key(request["method"], request["uri"], body, _first_value(headers))
         vcr_request = VcrRequest(request["method"], request["uri"], body, headers) if key.odd else None
         return key, vcr_request
 
     def __len__(self) -> int:
-        return len(self._stored)
+        return self.loaded + self.recorded
 
     @property
     def write_protected(self) -> bool:
@@ -726,12 +727,12 @@ class Cassette:
         return self.response(number)
 
     def response(self, number: int) -> Recorded:
-        stored = self._stored[number]
-        if isinstance(stored, Recorded):
+        if number < self.loaded:
+            stored = self._stored[number]
+            if stored is None:
+                raise LookupError(f"interaction {number} was not kept (record mode all)")
             return stored
-        if stored is None:
-            raise LookupError(f"interaction {number} was not kept (record mode all)")
-        offset, length = stored  # recorded during this crawl: read back from the recording file
+        offset, length = self._span(number)  # recorded during this crawl: read back from the recording file
         data = os.pread(self._recording[1].fileno(), length, offset)
         return recorded_from(yaml.load(data, Loader=_Loader)[0]["response"])
 
@@ -774,9 +775,8 @@ class Cassette:
                 replaced = {n for n in replaced if n < self.loaded}
             self._dropped.update(replaced)
         offset = self._write(data)
-        number = len(self._stored)
-        self.index.add(number, key, vcr_request)
-        self._stored.append((offset, len(data)))
+        self.index.add(len(self), key, vcr_request)
+        self._spans.extend((offset, len(data)))
         self._played.append(0)
         self.recorded += 1
 
@@ -805,6 +805,10 @@ class Cassette:
         self._recording_at += len(data)
         return offset
 
+    def _span(self, number: int) -> tuple[int, int]:
+        at = 2 * (number - self.loaded)
+        return self._spans[at], self._spans[at + 1]
+
     @property
     def recording_path(self) -> Path | None:
         return self._recording[0] if self._recording else None
@@ -827,6 +831,8 @@ class Cassette:
                                 f"what was recorded before is in {recording}")
         try:
             raw.close()
+            if _file_identity(self.path) != self._identity:  # another process wrote it meanwhile
+                raise CassetteError("the cassette file changed during the crawl")
             if self.loaded == 0 and not self._dropped and not self._extra:
                 _finish(recording, self.path)  # a new cassette: the recording is the file
             else:
@@ -845,8 +851,6 @@ class Cassette:
 
     def _merge(self, recording: Path) -> None:
         """Old interactions (those not re-recorded) then the new ones, into a file renamed over the cassette."""
-        if self.loaded and _file_identity(self.path) != self._identity:
-            raise CassetteError("the cassette file changed during the crawl")
         fd, name = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent)
         tmp = Path(name)
         try:
@@ -860,8 +864,8 @@ class Cassette:
                     if n != self.loaded:
                         raise CassetteError("the cassette file changed during the crawl")
                 with open(recording, "rb") as rec:
-                    for number in range(self.loaded, len(self._stored)):
-                        offset, length = self._stored[number]
+                    for number in range(self.loaded, len(self)):
+                        offset, length = self._span(number)
                         if number not in self._dropped:
                             rec.seek(offset)
                             out.write(rec.read(length))
@@ -968,9 +972,11 @@ class CassetteMiddleware:
         except (CassetteError, OSError) as exc:
             # a file that is not a cassette (or not readable): one line, no request answered, the
             # crawl stops at its first request and fails; the file is never written
-            self.error = str(exc) if isinstance(exc, CassetteError) else f"cassette {path} cannot be read: {exc}"
+            known = isinstance(exc, (CassetteError, FileNotFoundError))
+            self.error = str(exc) if known else f"cassette {path} cannot be read: {exc}"
             logger.error("%s", self.error)
-            self.stats.set_value("archive/failed", "cassette unreadable")
+            self.stats.set_value("archive/failed", "cassette not found" if isinstance(exc, FileNotFoundError)
+                                 else "cassette unreadable")
             return
         self.stats.set_value("cassette/loaded", self.cassette.loaded)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)

@@ -314,20 +314,29 @@ def test_none_and_once_never_write(tmp_path):
 
 
 def test_recording_streams_to_disk(tmp_path):
-    """What is recorded is in the recording file at once, not held: its size grows by each
-    interaction, the cassette's memory holds only offsets; a repeated request is read back from it."""
+    """What is recorded is in the recording file at once, not held: the file grows by each
+    interaction, the memory kept is a small part of what was recorded (the index of its requests);
+    a repeated request is answered from the file."""
+    import tracemalloc
+
     url = "https://www.gz.gov.cn/x/"
     cassette = Cassette.load(tmp_path / "s.yaml", "new_episodes")
+    body = "政府信息公开年度报告".encode("gbk") * 2000  # 40 KB, !!binary in the file
     sizes = []
-    for i in range(50):
-        cassette.record({"method": "GET", "uri": f"{url}{i}.html", "body": None, "headers": {}},
-                        {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": f"#{i}".encode() * 500}})
-        sizes.append(cassette.recording_path.stat().st_size)
-    assert all(b - a > 1000 for a, b in zip(sizes, sizes[1:]))
-    assert all(isinstance(stored, tuple) and len(stored) == 2 for stored in cassette._stored)
-    assert cassette.play("GET", f"{url}7.html", None).body == b"#7" * 500
+    tracemalloc.start()
+    try:
+        for i in range(200):
+            cassette.record({"method": "GET", "uri": f"{url}{i}.html", "body": None, "headers": {}},
+                            {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": body + b"%d" % i}})
+            sizes.append(cassette.recording_path.stat().st_size)
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert all(b - a > len(body) for a, b in zip(sizes, sizes[1:]))
+    assert held < 200 * len(body) / 50, held  # under 2 % of the bodies recorded
+    assert cassette.play("GET", f"{url}7.html", None).body == body + b"7"
     assert cassette.close() and not cassette.recording_path.exists()
-    assert [i["request"]["uri"] for i in CassetteReader(tmp_path / "s.yaml")] == [f"{url}{i}.html" for i in range(50)]
+    assert [i["request"]["uri"] for i in CassetteReader(tmp_path / "s.yaml")] == [f"{url}{i}.html" for i in range(200)]
 
 
 # --- interrupted recordings ----------------------------------------------------------------------
@@ -493,3 +502,39 @@ def test_project_cassettes_replay_as_vcrpy_loads_them(name):
         assert {k: list(v) for k, v in played.headers} == response["headers"]
         assert played is ours.response(ours.find(request.method, request.uri, request.body))
     assert ours.unplayed == 0
+
+
+def test_a_cassette_changed_by_someone_else_meanwhile_is_not_overwritten(tmp_path):
+    path = tmp_path / "c.yaml"
+    record(path, "new_episodes", exchanges_to_record("https://www.gz.gov.cn/x/")[:2])
+    cassette = Cassette.load(path, "new_episodes")
+    cassette.record({"method": "GET", "uri": "https://www.gz.gov.cn/x/mine.html", "body": None, "headers": {}},
+                    {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": b"mine"}})
+    theirs = kit.write(tmp_path / "other.yaml", {"https://www.gz.gov.cn/robots.txt": kit.ROBOTS_OK})
+    os.replace(theirs, path)  # another crawl saved its cassette in the meantime
+    expected_bytes = path.read_bytes()
+    with pytest.raises(CassetteError, match="changed during the crawl.*recorded is in"):
+        cassette.close()
+    assert path.read_bytes() == expected_bytes
+    assert [i["request"]["uri"] for i in CassetteReader(cassette.recording_path)] == ["https://www.gz.gov.cn/x/mine.html"]
+
+
+def test_a_cassette_written_by_vcrpy_itself_replays(tmp_path):
+    """vcrpy's own serializer (its dumper, keys sorted: ``interactions`` before ``version``, Chinese
+    escaped) — the same answers as vcrpy's Cassette gives from it."""
+    from vcr.serialize import serialize
+    from vcr.serializers import yamlserializer
+
+    rng = random.Random(5)
+    stored = [random_request(rng) for _ in range(60)]
+    responses = [marked(i) for i in range(60)]
+    responses[3] = kit.response(200, GBK_PAGE, {"Content-Type": "text/html"})
+    path = tmp_path / "vcrpy.yaml"
+    path.write_text(serialize({"requests": stored, "responses": responses}, yamlserializer), encoding="utf-8")
+    assert path.read_text(encoding="utf-8").startswith("interactions:")
+    ours, theirs = both_load(path, repeats=True)
+    for r in stored + [random_request(rng) for _ in range(100)]:
+        mine, vcrpys = our_play(ours, r), kit.vcrpy_play(theirs, r)
+        assert (mine is None) == (vcrpys is None)
+        if mine is not None:
+            assert mine.body == vcrpys["body"]["string"]
