@@ -193,6 +193,31 @@ def _rss() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def _children_cpu() -> float:
+    """CPU seconds of this process's children: those it has waited for, and those still running
+    (a crawl's worker processes, read from /proc before they are stopped)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = usage.ru_utime + usage.ru_stime
+    parents, ticks = {}, {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])  # after the name: state, ppid, …, utime (12th), stime (13th)
+        ticks[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    mine, grew = {os.getpid()}, True
+    while grew:
+        found = {pid for pid, ppid in parents.items() if ppid in mine} - mine
+        grew = bool(found)
+        mine |= found
+    return total + sum(ticks[pid] for pid in mine if pid != os.getpid())
+
+
 def _peak() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
@@ -241,9 +266,11 @@ def child_crawl(url: str, db: str, cassette: str, mode: str, impl: str, bare: bo
         middlewares = {**project.DOWNLOADER_MIDDLEWARES, "crawler.cassette.CassetteMiddleware": None,
                        timed_middleware_class(base): 950}
         settings.update({"CASSETTE": cassette, "CASSETTE_RECORD_MODE": mode, "DOWNLOADER_MIDDLEWARES": middlewares})
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, cpu, workers = time.perf_counter(), time.process_time(), _children_cpu()
     stats = run_crawl(spider_class(url) if bare else spider_for(url), settings)
-    out = {"seconds": time.perf_counter() - wall, "cpu": time.process_time() - cpu, "peak_rss": _peak(),
+    children = _children_cpu()  # worker processes a crawl keeps for the next one are still running here
+    out = {"seconds": time.perf_counter() - wall, "peak_rss": _peak(),
+           "cpu": time.process_time() - cpu + children - workers,  # the crawl's process and its workers
            "requests": stats.get("downloader/request_count", 0), "played": stats.get("cassette/played", 0),
            "recorded": stats.get("cassette/recorded", 0), "miss": stats.get("cassette/miss", 0),
            "new": stats.get("archive/reports/new", 0), "finish_reason": stats.get("finish_reason")}
