@@ -384,41 +384,41 @@ def run_child(kind: str, *args) -> dict:
 # Lookups in this process, over the same loaded cassettes
 # ----------------------------------------------------------------------------------------------
 
-def lookups(path: str, sample: int) -> dict:
-    """The requests of the recorded crawl, in crawl order, looked up in each implementation: the
-    index all of them (best of 5 passes), vcrpy an evenly spread sample of ``sample`` (one pass:
-    its cost per lookup grows with the position of the answer in the file, the sample keeps the
-    mix). Times are CPU time; the answers are checked."""
+def lookups(paths: dict[int, str], sample: int) -> dict[int, dict]:
+    """The requests of each recorded crawl, in crawl order, looked up in each implementation: the
+    index all of them, the sizes' passes interleaved (so that a busy machine weighs on each alike),
+    best of 7; vcrpy an evenly spread sample of ``sample`` (one pass: its cost per lookup grows with
+    the position of the answer in the file, the sample keeps the mix). CPU time; answers checked."""
     from scrapy.http import Request
 
     from crawler.cassette import Cassette, CassetteReader, to_vcr_request
 
-    requests = [Request(i["request"]["uri"], method=i["request"]["method"]) for i in CassetteReader(path)]
-    ours = Cassette.load(path, "none")
-    counter = {"calls": 0}
-    theirs = vcrpy_cassette(path, "none", counter)
-    out = {"requests": len(requests)}
-    best = None
-    for _ in range(5):
+    requests = {n: [Request(i["request"]["uri"], method=i["request"]["method"]) for i in CassetteReader(path)]
+                for n, path in paths.items()}
+    ours = {n: Cassette.load(path, "none") for n, path in paths.items()}
+    best = dict.fromkeys(paths, float("inf"))
+    for _ in range(7):
+        for n in paths:
+            t = time.process_time()
+            hits = sum(ours[n].play(r.method, r.url, r.body or None, r.headers) is not None for r in requests[n])
+            best[n] = min(best[n], time.process_time() - t)
+            if hits != len(requests[n]):
+                raise SystemExit(f"index lookups missed: {hits} of {len(requests[n])}")
+    out = {}
+    for n, path in paths.items():
+        counter = {"calls": 0}
+        theirs = vcrpy_cassette(path, "none", counter)
+        chosen = requests[n][:: max(1, len(requests[n]) // sample)]
         t = time.process_time()
-        hits = sum(ours.play(r.method, r.url, r.body or None, r.headers) is not None for r in requests)
-        elapsed = time.process_time() - t
-        best = elapsed if best is None else min(best, elapsed)
-    out["index_us"] = best / len(requests) * 1e6
-    step = max(1, len(requests) // sample)
-    chosen = requests[::step]
-    t = time.process_time()
-    hits_vcrpy = 0
-    for r in chosen:
-        v = to_vcr_request(r)
-        if theirs.can_play_response_for(v):
+        for r in chosen:
+            v = to_vcr_request(r)
+            if not theirs.can_play_response_for(v):
+                raise SystemExit(f"vcrpy lookup missed: {r.url}")
             theirs.play_response(v)
-            hits_vcrpy += 1
-    out["vcrpy_us"] = (time.process_time() - t) / len(chosen) * 1e6
-    out["vcrpy_sample"] = len(chosen)
-    out["matcher_calls"] = round(counter["calls"] / len(chosen) * len(requests))
-    if hits != len(requests) or hits_vcrpy != len(chosen):
-        raise SystemExit(f"lookups missed: index {hits} of {len(requests)}, vcrpy {hits_vcrpy} of {len(chosen)}")
+        out[n] = {"requests": len(requests[n]), "index_us": best[n] / len(requests[n]) * 1e6,
+                  "vcrpy_us": (time.process_time() - t) / len(chosen) * 1e6, "vcrpy_sample": len(chosen),
+                  "matcher_calls": round(counter["calls"] / len(chosen) * len(requests[n]))}
+        del theirs
     return out
 
 
@@ -499,9 +499,9 @@ def main() -> None:
               "vcrpy: a sample of 300, its matcher calls for all requests extrapolated)")
         print(f"{'reports':>8} {'requests':>8} {'index us':>9} {'vcrpy us':>9} {'ratio':>7} {'vcrpy matcher calls':>20} "
               f"{'comparisons':>12}")
-        looked = {}
+        looked = lookups({n: cassettes[n] for n in sizes}, 300)
         for n in sizes:
-            looked[n] = lk = lookups(cassettes[n], 300)
+            lk = looked[n]
             print(f"{n:>8} {lk['requests']:>8} {lk['index_us']:>9.1f} {lk['vcrpy_us']:>9.0f} "
                   f"{lk['vcrpy_us'] / lk['index_us']:>6.0f}x {lk['matcher_calls']:>20,} {lk['matcher_calls'] // 3:>12,}")
         if len(sizes) > 1:
@@ -513,7 +513,7 @@ def main() -> None:
         print(f"\n4. Replaying the {big}-report cassette into a fresh archive (real spider, middlewares, pipeline; "
               "each in its own process)")
         print(f"{'impl':<6} {'pages':>6} {'seconds':>8} {'pages/s':>8} {'CPU s':>7} {'middleware CPU s':>17} "
-              f"{'share':>6} {'lookups':>8} {'us/lookup':>10} {'peak MB':>8}")
+              f"{'share':>6} {'lookups':>8} {'us/lookup':>10} {'peak MB':>8}  (CPU: the crawl and its workers)")
         replays = {}
         for impl in ("index",) + (() if args.no_baseline_replay else ("vcrpy",)):
             r = replays[impl] = run_child("crawl", urls[big], tmp / f"replay-{impl}.db", cassettes[big], "none", impl)
