@@ -68,15 +68,12 @@ from vcr.serialize import deserialize, serialize
 from vcr.serializers import yamlserializer
 from yaml.events import (
     AliasEvent,
-    DocumentEndEvent,
-    DocumentStartEvent,
     MappingEndEvent,
     MappingStartEvent,
     ScalarEvent,
     SequenceEndEvent,
     SequenceStartEvent,
     StreamEndEvent,
-    StreamStartEvent,
 )
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 

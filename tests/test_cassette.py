@@ -6,8 +6,6 @@ none is a recording of a live site."""
 
 from __future__ import annotations
 
-import gzip
-import json
 import os
 import random
 import signal
@@ -19,16 +17,14 @@ from urllib.parse import urlencode
 
 import pytest
 import yaml
-from scrapy import FormRequest, Request, Spider
+from scrapy import FormRequest, Request
 from scrapy.http import HtmlResponse, Response
-from scrapy.utils.test import get_crawler
 from vcr.request import Request as VcrRequest
 
 from crawler.cassette import (
     DUMP_OPTIONS,
     Cassette,
     CassetteError,
-    CassetteMiddleware,
     CassetteMiss,
     CassetteReader,
     _Dumper,
@@ -37,76 +33,24 @@ from crawler.cassette import (
 from tests import cassette_kit as kit
 from tests.paths import CASSETTES, ROOT
 
-FORM = {"Content-Type": ["application/x-www-form-urlencoded"]}
-JSON = {"Content-Type": ["application/json; charset=utf-8"]}
-CHUNKED = {"Transfer-Encoding": ["chunked"]}
-PROXY = "https://jyt.zj.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=45&perpage=15"
-
-
-def marked(i: int) -> dict:
-    """A response whose body says which interaction it is."""
-    return kit.response(200, f"#{i}")
-
-
-def number_of(response) -> int | None:
-    """The interaction a played response came from (the body's mark), from our Recorded or vcrpy's dict."""
-    if response is None:
-        return None
-    body = response.body if hasattr(response, "body") else response["body"]["string"]
-    return int(body.decode()[1:])
-
-
-def random_request(rng: random.Random) -> VcrRequest:
-    """GETs and HEADs (query strings, an empty path, a b'' body), form POSTs to one URI with and
-    without the form's Content-Type (parameters shuffled, a blank one), JSON POSTs (keys
-    reordered, spaced), chunked bodies — the cases vcrpy's matchers treat differently."""
-    host = rng.choice(["https://a.gov.cn", "http://b.gov.cn:8080"])
-    kind = rng.choice(["get", "get", "get", "root", "head", "form", "form", "bare-form", "json", "chunked"])
-    if kind in ("get", "head"):
-        uri = f"{host}/zwgk/{rng.randrange(30)}.html" + rng.choice(["", "", "?a=1", "?b=2&a=1"])
-        return VcrRequest("GET" if kind == "get" else "HEAD", uri, rng.choice([None, None, None, b""]), {})
-    if kind == "root":
-        return VcrRequest("GET", host + rng.choice(["", "/", "?x=1", "/?x=1"]), None, {})
-    if kind in ("form", "bare-form"):
-        params = [("startrecord", str(rng.randrange(4))), ("col", "1"), ("webname", "浙江")]
-        if rng.random() < 0.3:
-            params.append(("blank", ""))
-        rng.shuffle(params)
-        return VcrRequest("POST", rng.choice([PROXY, host + "/proxy"]), urlencode(params).encode(),
-                          FORM if kind == "form" else {})
-    if kind == "json":
-        doc = {"page": rng.randrange(3), "size": 15, "q": "年报"}
-        text = json.dumps(doc, sort_keys=rng.random() < 0.5, separators=rng.choice([(",", ":"), (", ", ": ")]))
-        return VcrRequest("POST", host + "/api/list", text.encode(), JSON)
-    body = rng.choice([b"5\r\nhello\r\n0\r\n\r\n", b"3\r\nhel\r\n2\r\nlo\r\n0\r\n\r\n", b"hello"])
-    return VcrRequest("POST", host + "/upload", body, CHUNKED)
-
-
-def both_load(path, repeats: bool):
-    return Cassette.load(path, "none", repeats), kit.vcrpy_cassette(path, repeats)
-
-
-def our_play(cassette: Cassette, r: VcrRequest):
-    return cassette.play(r.method, r.uri, r.body, {k: [v] for k, v in r.headers.items()})
-
 
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory):
     """150 random interactions (duplicates included) and 600 random requests to ask for."""
     rng = random.Random(12)
-    stored = [random_request(rng) for _ in range(150)]
+    stored = [kit.random_request(rng) for _ in range(150)]
     path = kit.write_exchanges(tmp_path_factory.mktemp("mixed") / "mixed.yaml",
-                               [(r, marked(i)) for i, r in enumerate(stored)])
-    asked = [random_request(rng) for _ in range(600)] + stored
+                               [(r, kit.marked(i)) for i, r in enumerate(stored)])
+    asked = [kit.random_request(rng) for _ in range(600)] + stored
     rng.shuffle(asked)
     return path, stored, asked
 
 
 def test_every_request_gets_the_interaction_vcrpy_gives(mixed):
     path, stored, asked = mixed
-    ours, theirs = both_load(path, repeats=True)
+    ours, theirs = kit.both_load(path, repeats=True)
     assert len(ours) == len(theirs.data) == len(stored)
-    answers = [(number_of(our_play(ours, r)), number_of(kit.vcrpy_play(theirs, r))) for r in asked]
+    answers = [(kit.number_of(kit.our_play(ours, r)), kit.number_of(kit.vcrpy_play(theirs, r))) for r in asked]
     assert [a for a, _ in answers] == [b for _, b in answers]
     hits = [a for a, _ in answers if a is not None]
     # the comparison is not vacuous: most requests are answered, some are not, and some are answered
@@ -118,19 +62,19 @@ def test_every_request_gets_the_interaction_vcrpy_gives(mixed):
 
 def test_playback_in_order_without_repeats(mixed):
     path, _, asked = mixed
-    ours, theirs = both_load(path, repeats=False)
-    sequence = [(number_of(our_play(ours, r)), number_of(kit.vcrpy_play(theirs, r))) for r in asked]
+    ours, theirs = kit.both_load(path, repeats=False)
+    sequence = [(kit.number_of(kit.our_play(ours, r)), kit.number_of(kit.vcrpy_play(theirs, r))) for r in asked]
     assert [a for a, _ in sequence] == [b for _, b in sequence]
     assert sequence.count((None, None)) > len(sequence) // 4  # played out: repeats off matters here
 
 
 def test_duplicates_first_wins_and_in_order_when_repeats_are_off(tmp_path):
     url = "https://www.gz.gov.cn/zfxxgknb/bm/index.html"
-    path = kit.write_exchanges(tmp_path / "dup.yaml", [(VcrRequest("GET", url, None, {}), marked(i)) for i in range(3)])
+    path = kit.write_exchanges(tmp_path / "dup.yaml", [(VcrRequest("GET", url, None, {}), kit.marked(i)) for i in range(3)])
     repeating = Cassette.load(path)
-    assert [number_of(repeating.play("GET", url, None)) for _ in range(4)] == [0, 0, 0, 0]
+    assert [kit.number_of(repeating.play("GET", url, None)) for _ in range(4)] == [0, 0, 0, 0]
     once_each = Cassette.load(path, allow_playback_repeats=False)
-    assert [number_of(once_each.play("GET", url, None)) for _ in range(4)] == [0, 1, 2, None]
+    assert [kit.number_of(once_each.play("GET", url, None)) for _ in range(4)] == [0, 1, 2, None]
     assert "all 3 of its recorded responses" in once_each.miss_reason("GET", url, None)
 
 
@@ -138,49 +82,44 @@ def test_many_posts_to_one_uri_each_get_their_own(tmp_path):
     """Hanweb's dataproxy.jsp: 300 POSTs to one URI whose forms differ; each asked for in another
     parameter order (the form's Content-Type makes vcrpy compare them parsed)."""
     forms = [{"startrecord": str(1 + 45 * i), "endrecord": str(45 * (i + 1)), "col": "1", "webid": "3"} for i in range(300)]
-    exchanges = [(VcrRequest("POST", PROXY, urlencode(f).encode(), FORM), marked(i)) for i, f in enumerate(forms)]
-    exchanges.insert(0, (VcrRequest("GET", PROXY, None, {}), kit.response(200, "#999")))
+    exchanges = [(VcrRequest("POST", kit.PROXY, urlencode(f).encode(), kit.FORM), kit.marked(i)) for i, f in enumerate(forms)]
+    exchanges.insert(0, (VcrRequest("GET", kit.PROXY, None, {}), kit.response(200, "#999")))
     path = kit.write_exchanges(tmp_path / "proxy.yaml", exchanges)
     cassette = Cassette.load(path)
     rng = random.Random(3)
     for i in rng.sample(range(300), 300):
         items = list(forms[i].items())
         rng.shuffle(items)
-        assert number_of(cassette.play("POST", PROXY, urlencode(items).encode(), FORM)) == i
-    assert number_of(cassette.play("GET", PROXY, None)) == 999
-    assert cassette.play("POST", PROXY, urlencode({"startrecord": "2"}).encode(), FORM) is None
-    assert cassette.play("PUT", PROXY, urlencode(forms[0]).encode(), FORM) is None
+        assert kit.number_of(cassette.play("POST", kit.PROXY, urlencode(items).encode(), kit.FORM)) == i
+    assert kit.number_of(cassette.play("GET", kit.PROXY, None)) == 999
+    assert cassette.play("POST", kit.PROXY, urlencode({"startrecord": "2"}).encode(), kit.FORM) is None
+    assert cassette.play("PUT", kit.PROXY, urlencode(forms[0]).encode(), kit.FORM) is None
 
 
 def test_a_post_recorded_without_its_content_type_matches_its_bytes_only(tmp_path):
     form = urlencode({"appid": "1", "webid": "3"}).encode()
-    path = kit.write_exchanges(tmp_path / "bare.yaml", [(VcrRequest("POST", PROXY, form, {}), marked(0))])
+    path = kit.write_exchanges(tmp_path / "bare.yaml", [(VcrRequest("POST", kit.PROXY, form, {}), kit.marked(0))])
     cassette = Cassette.load(path)
-    assert number_of(cassette.play("POST", PROXY, form, FORM)) == 0
-    assert cassette.play("POST", PROXY, urlencode({"webid": "3", "appid": "1"}).encode(), FORM) is None
+    assert kit.number_of(cassette.play("POST", kit.PROXY, form, kit.FORM)) == 0
+    assert cassette.play("POST", kit.PROXY, urlencode({"webid": "3", "appid": "1"}).encode(), kit.FORM) is None
 
 
 # --- through Scrapy --------------------------------------------------------------------------
 
-def middleware(path, mode="none", **settings) -> CassetteMiddleware:
-    crawler = get_crawler(Spider, {"CASSETTE": str(path), "CASSETTE_RECORD_MODE": mode, **settings})
-    return CassetteMiddleware.from_crawler(crawler)
-
-
 def test_form_requests_to_one_uri_replay_through_the_middleware(tmp_path):
     forms = [{"startrecord": "1", "endrecord": "45"}, {"startrecord": "46", "endrecord": "90"}]
     path = kit.write_exchanges(tmp_path / "forms.yaml",
-                               [(VcrRequest("POST", PROXY, urlencode(f).encode(), FORM), marked(i)) for i, f in enumerate(forms)])
-    mw = middleware(path)
+                               [(VcrRequest("POST", kit.PROXY, urlencode(f).encode(), kit.FORM), kit.marked(i)) for i, f in enumerate(forms)])
+    mw = kit.middleware(path)
     for i in (1, 0, 1):
-        response = mw.process_request(FormRequest(PROXY, formdata=forms[i]))
-        assert number_of(response) == i and "cassette" in response.flags
+        response = mw.process_request(FormRequest(kit.PROXY, formdata=forms[i]))
+        assert kit.number_of(response) == i and "cassette" in response.flags
     assert mw.stats.get_value("cassette/played") == 3
 
 
 def test_a_miss_in_none_mode_is_a_clear_error(tmp_path, caplog):
     path = kit.write(tmp_path / "one.yaml", {"https://www.gz.gov.cn/robots.txt": kit.ROBOTS_OK})
-    mw = middleware(path)
+    mw = kit.middleware(path)
     with pytest.raises(CassetteMiss, match="not in cassette: GET https://www.gz.gov.cn/other.html"):
         mw.process_request(Request("https://www.gz.gov.cn/other.html"))
     assert mw.stats.get_value("cassette/miss") == 1 and mw.stats.get_value("archive/failed") == "cassette miss"
@@ -193,120 +132,75 @@ def test_replayed_headers_are_the_bytes_recorded(tmp_path):
     byte, a UTF-8 file name included; text beyond Latin-1 in a constructed cassette goes as UTF-8."""
     raw_name = 'attachment; filename="2023年报.pdf"'.encode("utf-8")
     url = "https://www.gz.gov.cn/attachment/0/1.pdf"
-    mw = middleware(tmp_path / "h.yaml", "new_episodes")
+    mw = kit.middleware(tmp_path / "h.yaml", "new_episodes")
     request = Request(url)
     assert mw.process_request(request) is None
     mw.process_response(request, Response(url, body=b"%PDF-1.4", headers={"Content-Disposition": raw_name,
                                                                             "Content-Type": "application/pdf"}))
     mw.spider_closed(None, "finished")
-    played = middleware(tmp_path / "h.yaml").process_request(Request(url))
+    played = kit.middleware(tmp_path / "h.yaml").process_request(Request(url))
     assert played.headers.getlist("Content-Disposition") == [raw_name] and played.body == b"%PDF-1.4"
     built = kit.write(tmp_path / "b.yaml", {url: kit.response(200, b"x", {"Content-Disposition": 'attachment; filename="年报.pdf"'})})
-    assert middleware(built).process_request(Request(url)).headers["Content-Disposition"] == \
+    assert kit.middleware(built).process_request(Request(url)).headers["Content-Disposition"] == \
         'attachment; filename="年报.pdf"'.encode("utf-8")
 
 
 # --- recording ---------------------------------------------------------------------------------
 
-GBK_PAGE = "<html><head><meta charset='gb2312'></head><body>二〇一四年 政府信息公开年度报告</body></html>".encode("gbk")
-ODD_TEXT = "line\r\nNEL\x85 LS\u2028 BOM\ufeff tab\t trailing \n\n".encode("utf-8")
-
-
-def exchanges_to_record(base: str) -> list[tuple[Request, Response]]:
-    """Wire bytes of several kinds: GBK, gzip, a PDF, UTF-8 text with characters YAML folds or
-    escapes, an empty body, a redirect, a form POST."""
-    return [
-        (Request(base + "gbk.html"), HtmlResponse(base + "gbk.html", body=GBK_PAGE, headers={"Content-Type": "text/html"})),
-        (Request(base + "gz.html"), Response(base + "gz.html", body=gzip.compress(b"<p>zipped</p>", mtime=0),
-                                             headers={"Content-Encoding": "gzip", "Content-Type": "text/html"})),
-        (Request(base + "a.pdf"), Response(base + "a.pdf", body=b"%PDF-1.4\n\x00\xff\xfe binary", headers={"Content-Type": "application/pdf"})),
-        (Request(base + "odd.txt"), Response(base + "odd.txt", body=ODD_TEXT, headers={"Content-Type": "text/plain"})),
-        (Request(base + "empty.html"), Response(base + "empty.html", body=b"", status=204)),
-        (Request(base + "old"), Response(base + "old", status=301, headers={"Location": base + "new"})),
-        (FormRequest(base + "proxy.jsp", formdata={"startrecord": "1", "col": "浙江"}),
-         Response(base + "proxy.jsp", body=b"<datastore/>", headers={"Content-Type": "text/xml"})),
-    ]
-
-
-def record(path, mode: str, pairs, **settings) -> CassetteMiddleware:
-    mw = middleware(path, mode, **settings)
-    for request, response in pairs:
-        if mw.process_request(request) is None:  # not played: "the network" answers
-            mw.process_response(request, response)
-    mw.spider_closed(None, "finished")
-    return mw
-
-
-def vcrpy_reads(path) -> list[tuple]:
-    cassette = kit.vcrpy_cassette(path)
-    return [(q.method, q.uri, q.body, s["status"]["code"], s["headers"], s["body"]["string"]) for q, s in cassette.data]
-
-
-def expected(pairs) -> list[tuple]:
-    return [(q.method, q.url, q.body or None, s.status,
-             {k.decode(): [v.decode("latin-1") for v in vs] for k, vs in s.headers.items()}, s.body) for q, s in pairs]
-
-
 def test_recording_a_new_cassette_once(tmp_path):
-    pairs = exchanges_to_record("https://www.gz.gov.cn/x/")
+    pairs = kit.exchanges_to_record("https://www.gz.gov.cn/x/")
     path = tmp_path / "sub" / "new.yaml"
-    mw = record(path, "once", pairs)
+    mw = kit.record(path, "once", pairs)
     assert mw.stats.get_value("cassette/recorded") == len(pairs)
-    assert vcrpy_reads(path) == expected(pairs)
+    assert kit.vcrpy_reads(path) == kit.expected(pairs)
     # the file is the one document a whole-cassette dump would be
     data = yaml.load(path.read_bytes(), Loader=yaml.SafeLoader)
     assert path.read_bytes() == yaml.dump(data, Dumper=_Dumper, **DUMP_OPTIONS).encode("utf-8")
-    assert oct(path.stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+    assert oct(path.stat().st_mode & 0o777) == oct(0o666 & ~kit.umask())
     assert not list(path.parent.glob("*.recording")) and not list(path.parent.glob("*.tmp"))
     # once more: the file exists, so 'once' only replays; nothing is written
     before = path.read_bytes()
-    again = record(path, "once", pairs)
+    again = kit.record(path, "once", pairs)
     assert again.stats.get_value("cassette/played") == len(pairs) and path.read_bytes() == before
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def test_new_episodes_keeps_the_old_and_adds_the_new(tmp_path):
-    pairs = exchanges_to_record("https://www.gz.gov.cn/x/")
+    pairs = kit.exchanges_to_record("https://www.gz.gov.cn/x/")
     path = tmp_path / "c.yaml"
-    record(path, "new_episodes", pairs[:4])
-    mw = record(path, "new_episodes", pairs)  # the first four are played, the rest recorded
+    kit.record(path, "new_episodes", pairs[:4])
+    mw = kit.record(path, "new_episodes", pairs)  # the first four are played, the rest recorded
     assert mw.stats.get_value("cassette/played") == 4 and mw.stats.get_value("cassette/recorded") == 3
-    assert vcrpy_reads(path) == expected(pairs)
+    assert kit.vcrpy_reads(path) == kit.expected(pairs)
 
 
 def test_all_rerecords_and_keeps_what_was_not_asked_again(tmp_path):
     base = "https://www.gz.gov.cn/x/"
-    pairs = exchanges_to_record(base)
+    pairs = kit.exchanges_to_record(base)
     path = tmp_path / "c.yaml"
-    record(path, "new_episodes", pairs)
+    kit.record(path, "new_episodes", pairs)
     fresh = [(Request(base + "gbk.html"), HtmlResponse(base + "gbk.html", body=b"<p>v2</p>")),
              (Request(base + "gbk.html"), HtmlResponse(base + "gbk.html", body=b"<p>v3</p>")),  # newest wins
              (Request(base + "added.html"), HtmlResponse(base + "added.html", body=b"<p>added</p>"))]
-    mw = record(path, "all", fresh)
+    mw = kit.record(path, "all", fresh)
     assert mw.stats.get_value("cassette/recorded") == 3 and not mw.stats.get_value("cassette/played")
-    assert vcrpy_reads(path) == expected(pairs[1:] + fresh[1:])
+    assert kit.vcrpy_reads(path) == kit.expected(pairs[1:] + fresh[1:])
 
 
 def test_all_without_repeats_keeps_each_recording_in_order(tmp_path):
     url = "https://www.gz.gov.cn/x/list.html"
     path = tmp_path / "c.yaml"
     pairs = [(Request(url, dont_filter=True), HtmlResponse(url, body=f"#{i}".encode())) for i in range(3)]
-    record(path, "all", pairs, CASSETTE_ALLOW_PLAYBACK_REPEATS=False)
-    assert [b for *_, b in vcrpy_reads(path)] == [b"#0", b"#1", b"#2"]
-    mw = middleware(path, CASSETTE_ALLOW_PLAYBACK_REPEATS=False)
-    assert [number_of(mw.process_request(Request(url))) for _ in range(3)] == [0, 1, 2]
+    kit.record(path, "all", pairs, CASSETTE_ALLOW_PLAYBACK_REPEATS=False)
+    assert [b for *_, b in kit.vcrpy_reads(path)] == [b"#0", b"#1", b"#2"]
+    mw = kit.middleware(path, CASSETTE_ALLOW_PLAYBACK_REPEATS=False)
+    assert [kit.number_of(mw.process_request(Request(url))) for _ in range(3)] == [0, 1, 2]
 
 
 def test_none_and_once_never_write(tmp_path):
     path = kit.write(tmp_path / "c.yaml", {"https://www.gz.gov.cn/robots.txt": kit.ROBOTS_OK})
     before = Path(path).read_bytes()
     for mode in ("none", "once"):
-        mw = middleware(path, mode)
+        mw = kit.middleware(path, mode)
         assert mw.cassette.write_protected
         mw.process_response(Request("https://www.gz.gov.cn/a"), HtmlResponse("https://www.gz.gov.cn/a", body=b"x"))
         mw.spider_closed(None, "finished")
@@ -344,7 +238,7 @@ def test_recording_streams_to_disk(tmp_path):
 def test_a_recording_that_dies_leaves_the_cassette_as_it_was(tmp_path):
     base = "https://www.gz.gov.cn/x/"
     path = tmp_path / "c.yaml"
-    record(path, "new_episodes", exchanges_to_record(base)[:2])
+    kit.record(path, "new_episodes", kit.exchanges_to_record(base)[:2])
     before = path.read_bytes()
     cassette = Cassette.load(path, "new_episodes")
     for i in range(5):
@@ -357,9 +251,9 @@ def test_a_recording_that_dies_leaves_the_cassette_as_it_was(tmp_path):
 
 def test_a_failed_save_leaves_the_cassette_as_it_was(tmp_path, monkeypatch):
     path = tmp_path / "c.yaml"
-    record(path, "new_episodes", exchanges_to_record("https://www.gz.gov.cn/x/")[:3])
+    kit.record(path, "new_episodes", kit.exchanges_to_record("https://www.gz.gov.cn/x/")[:3])
     before = path.read_bytes()
-    mw = middleware(path, "new_episodes")
+    mw = kit.middleware(path, "new_episodes")
     request = Request("https://www.gz.gov.cn/x/new.html")
     mw.process_response(request, HtmlResponse(request.url, body=b"<p>new</p>"))
 
@@ -379,9 +273,9 @@ def test_a_write_that_fails_mid_crawl_stops_recording_and_keeps_the_cassette(tmp
     import crawler.cassette as module
 
     path = tmp_path / "c.yaml"
-    record(path, "new_episodes", exchanges_to_record("https://www.gz.gov.cn/x/")[:3])
+    kit.record(path, "new_episodes", kit.exchanges_to_record("https://www.gz.gov.cn/x/")[:3])
     before = path.read_bytes()
-    mw = middleware(path, "new_episodes")
+    mw = kit.middleware(path, "new_episodes")
     writes = {"n": 0}
     real = module._write_all
 
@@ -469,7 +363,7 @@ def test_a_file_that_is_not_a_cassette_is_one_clear_error(tmp_path, content, say
     message = str(caught.value)
     assert says in message and str(path) in message and "\n" not in message
     assert path.read_bytes() == content
-    mw = middleware(path, "new_episodes")  # never recorded over, never a traceback
+    mw = kit.middleware(path, "new_episodes")  # never recorded over, never a traceback
     assert mw.error == message
     with pytest.raises(Exception, match="cassette"):
         mw.process_request(Request("https://www.gz.gov.cn/"))
@@ -481,9 +375,9 @@ def test_an_empty_file_is_an_empty_cassette(tmp_path):
     path.write_bytes(b"\n")
     check_cassette(str(path), "none")
     assert len(Cassette.load(path)) == 0
-    pairs = exchanges_to_record("https://www.gz.gov.cn/x/")[:2]
-    record(path, "once", pairs)  # vcrpy's rule: an empty file may be recorded into
-    assert vcrpy_reads(path) == expected(pairs)
+    pairs = kit.exchanges_to_record("https://www.gz.gov.cn/x/")[:2]
+    kit.record(path, "once", pairs)  # vcrpy's rule: an empty file may be recorded into
+    assert kit.vcrpy_reads(path) == kit.expected(pairs)
 
 
 # --- the project's cassettes -----------------------------------------------------------------------
@@ -493,10 +387,10 @@ def test_project_cassettes_replay_as_vcrpy_loads_them(name):
     """Every interaction of every cassette in cassettes/: the same status, headers and body bytes
     as vcrpy's own loader gives, from the same interaction."""
     path = CASSETTES / f"{name}.yaml"
-    ours, theirs = both_load(path, repeats=True)
+    ours, theirs = kit.both_load(path, repeats=True)
     assert len(ours) == len(theirs.data)
     for request, response in theirs.data:
-        played = our_play(ours, request)
+        played = kit.our_play(ours, request)
         assert played is not None, request.uri
         assert played.status == response["status"]["code"] and played.body == response["body"]["string"]
         assert {k: list(v) for k, v in played.headers} == response["headers"]
@@ -506,7 +400,7 @@ def test_project_cassettes_replay_as_vcrpy_loads_them(name):
 
 def test_a_cassette_changed_by_someone_else_meanwhile_is_not_overwritten(tmp_path):
     path = tmp_path / "c.yaml"
-    record(path, "new_episodes", exchanges_to_record("https://www.gz.gov.cn/x/")[:2])
+    kit.record(path, "new_episodes", kit.exchanges_to_record("https://www.gz.gov.cn/x/")[:2])
     cassette = Cassette.load(path, "new_episodes")
     cassette.record({"method": "GET", "uri": "https://www.gz.gov.cn/x/mine.html", "body": None, "headers": {}},
                     {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": b"mine"}})
@@ -526,15 +420,15 @@ def test_a_cassette_written_by_vcrpy_itself_replays(tmp_path):
     from vcr.serializers import yamlserializer
 
     rng = random.Random(5)
-    stored = [random_request(rng) for _ in range(60)]
-    responses = [marked(i) for i in range(60)]
-    responses[3] = kit.response(200, GBK_PAGE, {"Content-Type": "text/html"})
+    stored = [kit.random_request(rng) for _ in range(60)]
+    responses = [kit.marked(i) for i in range(60)]
+    responses[3] = kit.response(200, kit.GBK_PAGE, {"Content-Type": "text/html"})
     path = tmp_path / "vcrpy.yaml"
     path.write_text(serialize({"requests": stored, "responses": responses}, yamlserializer), encoding="utf-8")
     assert path.read_text(encoding="utf-8").startswith("interactions:")
-    ours, theirs = both_load(path, repeats=True)
-    for r in stored + [random_request(rng) for _ in range(100)]:
-        mine, vcrpys = our_play(ours, r), kit.vcrpy_play(theirs, r)
+    ours, theirs = kit.both_load(path, repeats=True)
+    for r in stored + [kit.random_request(rng) for _ in range(100)]:
+        mine, vcrpys = kit.our_play(ours, r), kit.vcrpy_play(theirs, r)
         assert (mine is None) == (vcrpys is None)
         if mine is not None:
             assert mine.body == vcrpys["body"]["string"]
