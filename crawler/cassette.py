@@ -494,13 +494,28 @@ def _body_bytes(body) -> bytes | None:
     raise TypeError(f"request body of type {type(body).__name__}")
 
 
+# a response's headers are held as one string (a tuple per header and its values cost ~3x more):
+# names and values joined by these two characters, which no header has
+_VALUE, _HEADER = "\x00", "\x01"
+
+
 class Recorded(NamedTuple):
     """What playback needs of a recorded response (and nothing else is held)."""
 
     status: int
     message: str
-    headers: tuple  # ((name, (value, …)), …) in the file's order
+    packed_headers: str | tuple  # see ``headers``; a tuple of them when a value holds a separator
     body: bytes
+
+    @property
+    def headers(self) -> tuple:
+        """``((name, (value, …)), …)`` in the file's order."""
+        if isinstance(self.packed_headers, tuple):
+            return self.packed_headers
+        if not self.packed_headers:
+            return ()
+        return tuple((parts[0], tuple(parts[1:])) for parts in
+                     (header.split(_VALUE) for header in self.packed_headers.split(_HEADER)))
 
 
 def recorded_from(response: dict) -> Recorded:
@@ -508,12 +523,15 @@ def recorded_from(response: dict) -> Recorded:
     headers = []
     for name, values in (response.get("headers") or {}).items():
         values = values if isinstance(values, list) else [values]
-        headers.append((sys.intern(str(name)), tuple(sys.intern(v) if isinstance(v, str) and len(v) < 48 else str(v)
-                                                       for v in values if v is not None)))
+        headers.append((str(name), tuple(str(v) for v in values if v is not None)))
+    packed = _HEADER.join(_VALUE.join((name, *values)) for name, values in headers)
+    if (headers and not packed) or packed.count(_HEADER) != max(0, len(headers) - 1) or \
+            packed.count(_VALUE) != sum(len(values) for _, values in headers):
+        packed = tuple(headers)  # a separator inside a name or value: kept as it is
     body = (response.get("body") or {}).get("string") if isinstance(response.get("body"), dict) else None
     if isinstance(body, str):
         body = body.encode("utf-8")
-    return Recorded(int(status.get("code")), sys.intern(str(status.get("message") or "")), tuple(headers),
+    return Recorded(int(status.get("code")), sys.intern(str(status.get("message") or "")), packed,
                     bytes(body or b""))
 
 
