@@ -432,3 +432,19 @@ def test_a_cassette_written_by_vcrpy_itself_replays(tmp_path):
         assert (mine is None) == (vcrpys is None)
         if mine is not None:
             assert mine.body == vcrpys["body"]["string"]
+
+
+@pytest.mark.parametrize("headers", [
+    {},
+    {"Set-Cookie": ["a=1", "b=2"], "Content-Type": ["text/html"]},
+    {"X-Empty": [], "X-Blank": [""], "X-Two-Blanks": ["", ""]},
+    {"X-Odd": ["a\x00b", "c\x01d"]},  # the characters the packed form joins with: kept as they are
+])
+def test_response_headers_come_back_as_recorded(headers):
+    from crawler.cassette import recorded_from, to_scrapy_response
+
+    recorded = recorded_from({"status": {"code": 200, "message": "OK"}, "headers": headers, "body": {"string": b"x"}})
+    assert recorded.headers == tuple((k, tuple(v)) for k, v in headers.items())
+    played = to_scrapy_response(Request("https://www.gz.gov.cn/"), recorded)
+    for name, values in headers.items():
+        assert played.headers.getlist(name) == [v.encode("latin-1") for v in values]
