@@ -58,11 +58,26 @@ class Host:
         return len(self.portal.reports) if self.behaviour in ("ok", "slow") else 0
 
 
+class _Server(ThreadingHTTPServer):
+    """Notes when each connection was accepted (before a thread is started for it: the time the
+    crawler asked, whatever the load on this process)."""
+
+    daemon_threads = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.accepted: dict = {}
+
+    def process_request(self, request, client_address):
+        self.accepted[request] = time.monotonic()
+        super().process_request(request, client_address)
+
+
 class _SlowHandler(_Handler):
     host: Host
 
     def do_GET(self):  # noqa: N802
-        asked = time.monotonic()
+        asked = self.server.accepted.pop(self.request, None) or time.monotonic()
         try:
             self._answer_slowly()
         finally:
@@ -106,8 +121,7 @@ class ManyPortals:
             if host.behaviour == "down":
                 continue
             handler = type("Handler", (_SlowHandler,), {"portal": host.portal, "host": host})
-            host.server = ThreadingHTTPServer((host.address, 0), handler)
-            host.server.daemon_threads = True
+            host.server = _Server((host.address, 0), handler)
             host.thread = threading.Thread(target=host.server.serve_forever, daemon=True)
             host.thread.start()
         return self
