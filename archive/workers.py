@@ -9,12 +9,14 @@ or that kills its worker, is answered with an ``Examined`` that says so (``over_
 crawl stores it flagged (``versions.incomplete``), its raw bytes kept, never as a clean version.
 The worker is replaced; the other pages go on.
 
-Workers are forked from the crawl's process (``fork``: they start at once, warm, and never
-re-run the script that started the crawl, as ``spawn``/``forkserver`` children import it), as the
-attachment parsers of ``archive.files.child`` are. A worker that inherited a lock some other
-thread held at the fork would hang on it: its page then runs out of time like any other and the
-worker is replaced. Workers die with the crawl: the kernel sends them SIGKILL when it ends
-(``PR_SET_PDEATHSIG``).
+Workers are forked from a fork server (``multiprocessing``'s ``forkserver``: a clean process,
+started once, that imported the cleaner), never from the crawl's own process, which has threads
+and open connections, pipes and files that a forked worker would hold open behind its back (a
+connection the crawl closed would stay open; a child's end of a pipe would never be seen to
+close). As with any ``spawn``/``forkserver`` child, a script that starts a crawl must guard its
+top level with ``if __name__ == "__main__":`` (the worker imports the script's module). Workers
+die with the crawl: the fork server ends when the crawl's process does, and each worker is sent
+SIGKILL when the fork server ends (``PR_SET_PDEATHSIG``).
 
 One pool serves every crawl of a process (``shared``): a test session or ``scrapy crawlall``
 starts it once.
@@ -66,11 +68,11 @@ class Budget:
         return f"cleaning needed more than its {self.memory >> 20} MB memory budget"
 
 
-def _start_worker(parent: int, memory: int) -> None:
-    """In each worker, before its first page: die with the crawl, cap the address space."""
+def _start_worker(memory: int) -> None:
+    """In each worker, before its first page: die with the fork server, cap the address space."""
     from .files.child import die_with_parent, limit_address_space
 
-    die_with_parent(parent)
+    die_with_parent(None)
     limit_address_space(memory)
 
 
@@ -97,9 +99,11 @@ class Workers:
         self.processes = processes or _cores()
         self.budget = budget
         methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        if context.get_start_method() == "forkserver":
+            context.set_forkserver_preload(["archive.workers"])  # the cleaner imported once, in the server
         self._pool = pebble.ProcessPool(max_workers=self.processes, max_tasks=max_tasks, initializer=_start_worker,
-                                        initargs=(os.getpid(), budget.memory), context=context)
+                                        initargs=(budget.memory,), context=context)
 
     def submit(self, status: int, headers: Mapping, body: bytes, url: str | None,
                containers: Sequence[str] = ()) -> Future:

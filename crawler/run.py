@@ -2,7 +2,9 @@
 as ``scrapy crawl``, several crawls one after the other in one process.
 
     from crawler.run import run_crawl
-    stats = run_crawl("guangzhou", {"CASSETTE": "cassettes/guangzhou.yaml", "ARCHIVE_DB": "x.db"})
+
+    if __name__ == "__main__":  # required: the cleaning workers import the script's module
+        stats = run_crawl("guangzhou", {"CASSETTE": "cassettes/guangzhou.yaml", "ARCHIVE_DB": "x.db"})
 """
 
 from __future__ import annotations

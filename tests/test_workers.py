@@ -135,3 +135,25 @@ def test_cleaning_workers_die_with_a_killed_crawl(heavy_portal, db_path):
     while any(alive(p) for p in family) and time.time() < deadline:
         time.sleep(0.1)
     assert not any(alive(p) for p in family), "a cleaning process outlived the crawl"
+
+
+def test_a_worker_holds_none_of_the_crawls_open_files():
+    """A worker forked from the crawl would keep its connections and pipes open behind its back
+    (a connection the crawl closed stays open; the end of a child's pipe is never seen to close)."""
+    read_end, write_end = os.pipe()
+    mine = os.readlink(f"/proc/self/fd/{write_end}")  # pipe:[inode]
+    workers = Workers(1, Budget(timeout=60))
+    try:
+        assert run(workers.examine(200, HEADERS, NORMAL, "https://x.gov.cn/a.html", ["#zoomcon"])).kind == "page"
+        held = set()
+        for pid in descendants(os.getpid()):
+            try:
+                held |= {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+            except OSError:
+                continue
+        assert descendants(os.getpid()), "no worker process found"
+        assert mine not in held
+    finally:
+        workers.close()
+        os.close(read_end)
+        os.close(write_end)
