@@ -27,6 +27,8 @@ _TS_SCRIPT = re.compile(rb"\$_ts\s*=|\$_ts\.|_\$[a-z]{2}\s*=", re.I)
 _JSL_SCRIPT = re.compile(rb"__jsl_clearance|__jsluid|document\.cookie\s*=", re.I)
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
 _SCRIPT_TAG = re.compile(rb"<script", re.I)
+# a web server's own status page (nginx, Apache, IIS): titled with a status line, "404 Not Found"
+_STATUS_TITLE = re.compile(rb"\s*([1-5]\d\d)\s+[A-Za-z][A-Za-z '\-]{2,40}\s*")
 _HEAD_BYTES = 20000  # the challenge scripts come first: only the head of a body is searched for them
 # What a reader never sees, in one alternation read left to right as an HTML tokenizer reads it:
 # a script or style element with its content, any other tag, a space, an &nbsp;.
@@ -51,11 +53,14 @@ def has_visible_text(body: bytes) -> bool:
     return _INVISIBLE_RUN.match(body).end() < len(body)
 
 
-def _title_names_challenge(body: bytes) -> str | None:
+def _title(body: bytes) -> bytes | None:
     m = _TITLE.search(body[:4000])
-    if not m:
+    return m.group(1) if m else None
+
+
+def _title_names_challenge(title: bytes | None) -> str | None:
+    if title is None:
         return None
-    title = m.group(1)
     for word, encoded in _CHALLENGE_TITLE_BYTES:
         if any(e in title for e in encoded):
             return word
@@ -92,9 +97,15 @@ def classify(status: int, headers: Mapping[str, Sequence[str] | str], body: byte
         return Verdict("http-error", f"HTTP {status}")
     if not body or body.isspace():
         return Verdict("empty", f"empty body (HTTP {status})")
-    word = _title_names_challenge(body)
+    title = _title(body)
+    word = _title_names_challenge(title)
     if word and small(600):
         return Verdict("blocked", f"challenge page (title says {word})")
+    status_line = _STATUS_TITLE.fullmatch(title) if title else None
+    if status_line and small():  # the server's page for an error or a redirect, sent as if it were content
+        code = int(status_line.group(1))
+        return Verdict("not-found" if code in (404, 410) else "http-error",
+                       f"a web server's status page ({title.decode('latin-1').strip()}) sent with HTTP {status}")
     # a page that is nothing but script — unless the script is data (Hanweb lists keep their
     # records in <script type="text/xml"><datastore>…; gkmlpt pages their document in a
     # DETAIL record, see archive.embedded)

@@ -91,3 +91,20 @@ def test_examine_classifies_by_itself_when_not_told():
     assert result.kind == "blocked" and "瑞数" in result.reason
     if CORPUS.is_dir():
         assert examine(200, HTML, corpus_file("mhxqwer-jchgz.gov.cn/index.html")).is_report_page
+
+
+def test_a_servers_status_page_sent_as_content_is_no_report():
+    """nginx's, Apache's or IIS's own page for a redirect or an error, sent with HTTP 200 (a
+    misconfigured portal, a proxy): titled with a status line, next to no text of its own."""
+    nginx = (b"<html>\r\n<head><title>301 Moved Permanently</title></head>\r\n<body>\r\n<center><h1>301 Moved "
+             b"Permanently</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+    apache = (b'<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN"><html><head><title>404 Not Found</title></head>'
+              b"<body><h1>Not Found</h1><p>The requested URL was not found on this server.</p></body></html>")
+    assert classify(200, HTML, nginx).kind == "http-error"
+    assert classify(200, HTML, apache) == blocked.Verdict(
+        "not-found", "a web server's status page (404 Not Found) sent with HTTP 200")
+    assert examine(200, HTML, nginx).kind == "http-error"
+    # a report whose title starts with a number is no status page
+    report = ("<html><head><title>2023 年度政府信息公开工作报告</title></head><body><div id='zoom'><p>"
+              + "本机关主动公开政府信息一百二十条。" * 20 + "</p></div></body></html>").encode()
+    assert classify(200, HTML, report) is None
