@@ -148,6 +148,7 @@ def trafilatura_lines(fragment_html: str) -> list | None:
         include_formatting=False,
         favor_recall=True,
         deduplicate=False,
+        fast=True,
     )
     if not xml:
         return None
