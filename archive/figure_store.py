@@ -72,19 +72,27 @@ def write(db, url: str, version_id: int, sources) -> dict:
     checks = f.checks if f else []
     failed = [f"{c['rule']}:{c['column']}" for c in checks if not c["ok"]]
     if cells:
-        db["figures"].insert_all(cells, alter=False)
+        _insert_rows(db, "figures", cells)
     if checks:
-        db["figure_checks"].insert_all(
-            [{"version_id": version_id, "report_url": url, "rule": c["rule"], "column_key": c["column"],
-              "ok": int(c["ok"]), "expected": c["expected"], "found": c["found"],
-              "nulls_as_zero": int(bool(c.get("nulls_as_zero")))} for c in checks], alter=False)
+        _insert_rows(db, "figure_checks",
+                     [{"version_id": version_id, "report_url": url, "rule": c["rule"], "column_key": c["column"],
+                       "ok": int(c["ok"]), "expected": c["expected"], "found": c["found"],
+                       "nulls_as_zero": int(bool(c.get("nulls_as_zero")))} for c in checks])
     row = {"version_id": version_id, "report_url": url, "template": f.template if f else None,
            "statutory": int(bool(f and f.statutory)), "cells": len(cells), "checks_run": len(checks),
            "checks_failed": len(failed), "failed": json.dumps(failed), "problems": json.dumps(problems, ensure_ascii=False),
            "source": json.dumps(f.source if f else {}, ensure_ascii=False), "computed_at": utcnow(),
            "software": json.dumps({"archive": __version__})}
-    db["figure_sets"].insert(row, alter=False)
+    _insert_rows(db, "figure_sets", [row])
     return row
+
+
+def _insert_rows(db, table: str, rows: list[dict]) -> None:
+    """Rows of one table in one statement (sqlite-utils' insert_all looks the table up in SQLite on
+    every call; a crawl writes a figure set per report). The rows' values are SQL values already."""
+    columns = sorted({c for r in rows for c in r})
+    db.conn.executemany(f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+                        f"VALUES ({', '.join('?' for _ in columns)})", [[r.get(c) for c in columns] for r in rows])
 
 
 def rebuild(archive, progress=None) -> dict:

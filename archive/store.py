@@ -140,14 +140,17 @@ class Reader:
             "FROM attachments a LEFT JOIN files f ON f.sha256 = a.sha256 WHERE a.report_url = ? ORDER BY a.id",
             [report_url]))
 
-    def table_sources(self, url: str, version_id: int | None = None) -> list[tuple[dict, list[dict], str]] | None:
+    def table_sources(self, url: str, version_id: int | None = None,
+                      version: dict | None = None) -> list[tuple[dict, list[dict], str]] | None:
         """What a report's figures are read from: the grids and text of a version (the current
-        one unless ``version_id``), then those of the report's attachments, each with where it
-        came from; None for a URL that is not a stored report."""
-        report = self.report(url)
-        if report is None or (version_id or report.get("current_version")) is None:
-            return None
-        version = self.version(version_id or report["current_version"])
+        one unless ``version_id``; ``version``: that version's row when the caller has it), then
+        those of the report's attachments, each with where it came from; None for a URL that is
+        not a stored report."""
+        if version is None:
+            report = self.report(url)
+            if report is None or (version_id or report.get("current_version")) is None:
+                return None
+            version = self.version(version_id or report["current_version"])
         out = [({"from": "page", "url": url, "version_id": version["id"], "sha256": version["raw_sha256"]},
                 version.get("tables") or [], version.get("text") or "")]
         for row in self.db.query(
@@ -459,14 +462,15 @@ class Archive(Reader):
             if file is not None:  # the report is a file: store it too, from the same exchange
                 self._file_rows(fetch, fetch_id, version.raw, version.content_type, file, url, file.get("name"),
                                 figures=False)
-            if outcome != "unchanged":
-                self._refresh_figures(url, version_id)
+            if outcome != "unchanged":  # the version just written, as written (not read back)
+                self._refresh_figures(url, version_id, {"id": version_id, "raw_sha256": sha256(version.raw),
+                                                        "tables": version.tables, "text": version.text})
         return Stored(outcome, url, version_id, fetch_id)
 
-    def _refresh_figures(self, url: str, version_id: int | None = None) -> None:
+    def _refresh_figures(self, url: str, version_id: int | None = None, version: dict | None = None) -> None:
         """Rewrite the figures of a report's version (default: the current one) from its tables
         and its attachments' (inside the caller's transaction)."""
-        sources = self.table_sources(url, version_id)
+        sources = self.table_sources(url, version_id, version)
         if sources is not None:
             figure_store.write(self.db, url, sources[0][0]["version_id"], sources)
 
