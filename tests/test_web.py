@@ -231,3 +231,15 @@ def test_coverage_matrix_shows_the_gaps(tmp_path):
     assert got["甲市人民政府"]["2019"] == 1 and got["甲市人民政府"]["2022"] == 2 and got["甲市人民政府"]["2020"] == 0
     assert got["甲市人民政府"]["gaps"] == "2020 2021" and got["甲市人民政府"]["reports"] == 3
     assert got["乙县人民政府"]["gaps"] is None and got["(agency unknown)"]["2021"] == 1
+
+
+def test_a_term_is_marked_where_a_traditional_page_holds_it():
+    """A simplified search term finds traditional-character pages; their snippets, shown as
+    published, mark the term's traditional form (复议 → 復議)."""
+    from archive.web.facts import marked
+
+    snippet = "…收到政府信息公開申請事項1件，無引起行政復議及行政訴訟事項。"
+    pieces = marked(snippet, ["复议", "诉讼"])
+    assert "".join(text for text, _ in pieces) == snippet  # the text as published, whole
+    assert [text for text, term in pieces if term] == ["復議", "訴訟"]
+    assert [text for text, term in marked("行政复议、行政诉讼", ["复议"]) if term] == ["复议"]

@@ -229,17 +229,25 @@ def search_page(reader: Reader, q: str | None, portals: list[str], page: str | N
 
 
 def marked(snippet: str, terms: list[str]) -> list[list]:
-    """The snippet cut into [text, is_a_term] pieces, so that the page can mark the terms."""
+    """The snippet cut into [text, is_a_term] pieces, so that the page can mark the terms — also
+    where a traditional-character page holds them (复议 marks 復議), the snippet being shown as
+    published: the terms are looked for in its simplified copy when that is character for character."""
+    from archive.clean import simplified
+
+    plain = simplified(snippet)
+    if len(plain) != len(snippet):
+        plain = snippet
+    terms = [simplified(t) for t in terms if t]
     pieces, i = [], 0
     while i < len(snippet):
-        hits = [(snippet.find(t, i), t) for t in terms if t and snippet.find(t, i) >= 0]
+        hits = [(plain.find(t, i), t) for t in terms if plain.find(t, i) >= 0]
         if not hits:
             pieces.append([snippet[i:], False])
             break
         at, term = min(hits)
         if at > i:
             pieces.append([snippet[i:at], False])
-        pieces.append([term, True])
+        pieces.append([snippet[at:at + len(term)], True])
         i = at + len(term)
     return pieces
 
