@@ -49,8 +49,13 @@ class IncrementalPolicy:
                 f"{', revalidating every report' if self.revalidate else ''}")
 
     @staticmethod
-    def conditional_headers(state: UrlState | None) -> dict[str, str]:
-        headers = {"Cache-Control": "max-age=0"}
+    def conditional_headers(state: UrlState | None) -> dict[str, str] | None:
+        """The validators of a known URL (``Cache-Control: max-age=0``, which asks any cache on the
+        way to revalidate, is sent with every request: ``DEFAULT_REQUEST_HEADERS``). None for a new
+        URL: a queued request carries no headers of its own until it is sent."""
+        if not state or not (state.etag or state.last_modified):
+            return None
+        headers = {}
         if state and state.etag:
             headers["If-None-Match"] = state.etag
         if state and state.last_modified:

@@ -52,6 +52,8 @@ TELNETCONSOLE_ENABLED = False
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
     "Accept-Language": "zh-CN,zh;q=0.9",
+    # every request revalidates: no cache on the way may answer with a stale list page
+    "Cache-Control": "max-age=0",
 }
 
 DOWNLOADER_MIDDLEWARES = {
