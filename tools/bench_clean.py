@@ -60,6 +60,12 @@ def theirs(page):
     return trafilatura.extract(text) or ""
 
 
+def theirs_fast(page):
+    """trafilatura without its fallback extractors (justext, readability) — as our cleaner runs it."""
+    text = decode_html(page.body, (page.headers.get("Content-Type") or [None])[0]).text
+    return trafilatura.extract(text, fast=True) or ""
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shared", default=str(ROOT.parent / "shared"))
@@ -78,9 +84,12 @@ def main() -> int:
     total_o, total_t, ms_o, ms_t = Score(), Score(), 0.0, 0.0
     pins = {}
     per_page: list[tuple[float, float, str]] = []  # (our ms, their ms, page)
+    per_page_fast: list[tuple[float, float, str]] = []  # (our ms, trafilatura fast=True ms, page)
     for page in pages:
-        (out_o, t_o), (out_t, t_t) = timed_in_turns([lambda: ours(page), lambda: theirs(page)], args.repeat)
+        (out_o, t_o), (out_t, t_t), (_, t_f) = timed_in_turns(
+            [lambda: ours(page), lambda: theirs(page), lambda: theirs_fast(page)], args.repeat)
         per_page.append((t_o, t_t, page.name))
+        per_page_fast.append((t_o, t_f, page.name))
         so, st = score(out_o, page.gold), score(out_t, page.gold)
         pins[page.name] = {"recall": round(so.recall, 6) - 1e-6, "precision": round(so.precision, 6) - 1e-6,
                            "cells": so.cells_recovered, "whole_lines": so.paragraphs_whole + so.rows_whole}
@@ -114,6 +123,13 @@ def main() -> int:
     print(f"per-page ratio: median {percentile([r for r, _ in ratios], 0.5):.2f}, "
           f"95th percentile {percentile([r for r, _ in ratios], 0.95):.2f}, max {worst_ratio:.2f} ({worst_page})")
     print(f"slowest page: {slow_page}: ours {slow_o:.1f} ms, trafilatura {slow_t:.1f} ms, ratio {slow_o / slow_t:.2f}")
+    ms_f = sum(t for _, t, _ in per_page_fast)
+    ratios_f = sorted((o / t, name) for o, t, name in per_page_fast if t > 0)
+    fast_page = dict((name, t) for _, t, name in per_page_fast)[slow_page]
+    print(f"against trafilatura extract(fast=True), the way our cleaner runs it: {ms_f / n:.1f} ms a page, "
+          f"ratio {ms_o / ms_f:.2f}; per page median {percentile([r for r, _ in ratios_f], 0.5):.2f}, "
+          f"95th percentile {percentile([r for r, _ in ratios_f], 0.95):.2f}, max {ratios_f[-1][0]:.2f} "
+          f"({ratios_f[-1][1]}); slowest page {slow_o / fast_page:.2f}")
     if args.write_pins:
         path = ROOT / "tests" / "gold" / "pins.json"
         path.write_bytes((json.dumps(pins, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8"))
