@@ -134,20 +134,30 @@ def build(content: bytes, fonts: dict[str, Borrowed | bytes], *, forms: dict[str
     objects[3] = (b"<< /Type /Page /Parent 2 0 R %s/Contents 4 0 R /Resources << %s >> %s >>"
                   % (media, resources, page_extra), None)
     objects[4] = (b"<< >>", content)
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    return write_pdf(objects)
+
+
+def write_pdf(objects: dict[int, tuple[bytes, bytes | None]], *, version: bytes = b"1.7", trailer: bytes = b"",
+              seal=None) -> bytes:
+    """A PDF file of ``objects`` (number → (dictionary, stream or None); object 1 the catalogue),
+    with its cross-reference table. ``trailer``: entries added to the trailer dictionary;
+    ``seal(number, stream)``: the stream as stored (encrypted, say)."""
+    out = bytearray(b"%%PDF-%s\n%%\xe2\xe3\xcf\xd3\n" % version)
     offsets = {}
     for num in sorted(objects):
         offsets[num] = len(out)
         head, stream = objects[num]
         if stream is None:
             out += b"%d 0 obj\n%s\nendobj\n" % (num, head)
-        else:
-            head = head[:-2].rstrip() + b" /Length %d >>" % len(stream)
-            out += b"%d 0 obj\n%s\nstream\n%s\nendstream\nendobj\n" % (num, head, stream)
+            continue
+        if seal is not None:
+            stream = seal(num, stream)
+        head = head[:-2].rstrip() + b" /Length %d >>" % len(stream)
+        out += b"%d 0 obj\n%s\nstream\n%s\nendstream\nendobj\n" % (num, head, stream)
     size = max(objects) + 1
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % size
     for num in range(1, size):
         out += b"%010d 00000 n \n" % offsets[num] if num in offsets else b"0000000000 65535 f \n"
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (size, trailer, xref)
     return bytes(out)

@@ -24,6 +24,7 @@ from archive.files import child, pdf
 from archive.files import extract, sniff
 from tests.file_kit import HEADINGS, PAGE_NUMBER_LINE, PAGES, REPORT_TITLE, TABLE3, TABLE4, table3_rows_in_order
 from tests.paths import corpus_file
+from tests.pdf_kit import write_pdf
 
 # ---------------------------------------------------------------------------------------------
 # the real reports
@@ -237,26 +238,10 @@ def build_pdf(pages: list[bytes], *, image: bool = False, encrypt: bytes | None 
         objects[next_id] = (b"<< /Filter /Standard /V 1 /R 2 /O <%s> /U <%s> /P %d >>"
                             % (owner.hex().encode(), user.hex().encode(), perms), None)
         trailer_extra = b" /Encrypt %d 0 R" % next_id
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = {}
-    for num in sorted(objects):
-        offsets[num] = len(out)
-        head, stream = objects[num]
-        if stream is None:
-            out += b"%d 0 obj\n%s\nendobj\n" % (num, head)
-            continue
-        if key is not None:
-            stream = rc4(md5(key + num.to_bytes(3, "little") + b"\x00\x00").digest()[:10], stream)
-        head = head[:-2].rstrip() + b" /Length %d >>" % len(stream)
-        out += b"%d 0 obj\n%s\nstream\n%s\nendstream\nendobj\n" % (num, head, stream)
-    size = max(objects) + 1
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
-    for num in range(1, size):
-        out += b"%010d 00000 n \n" % offsets[num] if num in offsets else b"0000000000 65535 f \n"
-    out += (b"trailer\n<< /Size %d /Root 1 0 R /ID [<%s> <%s>]%s >>\nstartxref\n%d\n%%%%EOF\n"
-            % (size, file_id.hex().encode(), file_id.hex().encode(), trailer_extra, xref))
-    return bytes(out)
+    seal = None if key is None else (
+        lambda num, stream: rc4(md5(key + num.to_bytes(3, "little") + b"\x00\x00").digest()[:10], stream))
+    return write_pdf(objects, version=b"1.4", seal=seal,
+                     trailer=b" /ID [<%s> <%s>]%s" % (file_id.hex().encode(), file_id.hex().encode(), trailer_extra))
 
 
 def rc4(key: bytes, data: bytes) -> bytes:
