@@ -100,18 +100,12 @@ def _umask() -> int:
 
 
 def _atomic_write(path: Path, write, encoding: str) -> None:
-    """Write through a temporary file beside ``path``: a failed export leaves no half file. The
-    file gets the mode a plain ``open()`` would give it (temporary files are private)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as out:
+    """A text file written by ``write(open file)``, through ``_atomic_binary``."""
+    def to_file(tmp: str) -> None:
+        with open(tmp, "w", encoding=encoding, newline="") as out:
             write(out)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+
+    _atomic_binary(path, to_file)
 
 
 def write_jsonl(records: Iterator[dict], out: io.TextIOBase) -> int:
@@ -236,7 +230,9 @@ def _fill_dir(archive: Archive, reports: list[dict], root: Path) -> None:
 
 
 def _atomic_binary(path: Path, write) -> None:
-    """``_atomic_write`` for a binary file written by ``write(temporary path)``."""
+    """A file written by ``write(temporary path)`` through a temporary file beside ``path``: a
+    failed export leaves no half file. The file gets the mode a plain ``open()`` would give it
+    (temporary files are private)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)

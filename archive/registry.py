@@ -294,6 +294,7 @@ def _inside(url: str, other: str) -> bool:
 
 
 def gkmlpt_category(url: str) -> str | None:
+    """The category a gkmlpt URL names: ``/gkmlpt/index#2801`` or ``/gkmlpt/api/all/2801?…``."""
     parts = urlsplit(url)
     m = re.search(r"/gkmlpt/api/all/(\d+)", parts.path)
     if m:

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from archive.meta import is_report_title, parse_date
+from archive.registry import gkmlpt_category
 from archive.vocab import CONTAINERS
 
 from .common import Entry, ListPage, Platform
@@ -57,13 +58,9 @@ class GkmlptPlatform(Platform):
         return int(dict(parse_qsl(urlsplit(url).query)).get("page", 1))
 
 
-def category_of(url: str) -> str | None:
-    """The category a gkmlpt URL names: ``/gkmlpt/index#2801`` or ``/gkmlpt/api/all/2801?…``."""
-    parts = urlsplit(url)
-    m = re.search(r"/gkmlpt/api/all/(\d+)", parts.path)
-    if m:
-        return m.group(1)
-    return parts.fragment if parts.fragment.isdigit() else None
+# The category a gkmlpt URL names: ``/gkmlpt/index#2801`` or ``/gkmlpt/api/all/2801?…`` (the
+# registry checks its rows with the same rule).
+category_of = gkmlpt_category
 
 
 def api_url(index_url: str, index_html: str, category: str | int) -> str | None:
