@@ -15,7 +15,7 @@ import time
 import pytest
 
 from crawler.run import run_crawl
-from tests.crawl_kit import FAST, spider_for
+from tests.crawl_kit import FAST, spider_for, value
 from tests.fault_server import FaultPortal, FaultServer
 from tests.paths import ROOT
 from tests.portal_server import PER_PAGE
@@ -25,14 +25,6 @@ def crawl(spider, db_path, portal, **settings):
     portal.requests.clear()
     stats = run_crawl(spider, {**FAST, "ARCHIVE_DB": db_path, **settings})
     return stats, list(portal.requests)
-
-
-def q(db_path, sql, *params):
-    con = sqlite3.connect(db_path)
-    try:
-        return con.execute(sql, params).fetchone()[0]
-    finally:
-        con.close()
 
 
 def docx_bytes(text: str) -> bytes:
@@ -61,7 +53,7 @@ def test_what_failed_is_fetched_again_by_the_next_plain_run(hostile, db_path):
     portal.recover()
     stats, again = crawl(spider, db_path, portal)
     assert stats["archive/owed_reports"] == len(ids) and stats["archive/reports/new"] == len(ids)
-    assert q(db_path, "select count(*) from reports where current_version is not null") == 3 * PER_PAGE
+    assert value(db_path, "select count(*) from reports where current_version is not null") == 3 * PER_PAGE
     # the lists are not walked for it: the root, page 1 (304), and the owed reports
     assert len(again) <= len(ids) + 3, again
     stats, third = crawl(spider, db_path, portal)
@@ -77,20 +69,20 @@ def test_attachments_a_killed_crawl_never_fetched_are_fetched_next_time(hostile,
     # the first crawl loses every attachment download (the server answers 500 for files)
     portal.rule("/files/", ("status", 500, {}, None))
     crawl(spider, db_path, portal)
-    assert q(db_path, "select count(*) from attachments") == 0
+    assert value(db_path, "select count(*) from attachments") == 0
     portal.recover()
     stats, again = crawl(spider, db_path, portal)
     assert stats["archive/owed_attachments"] == len(some) + 3
-    assert q(db_path, "select count(*) from attachments") == len(some) + 3
+    assert value(db_path, "select count(*) from attachments") == len(some) + 3
     # the shared file: stored once, linked from each of its three reports
-    assert q(db_path, "select count(distinct sha256) from files") == len(some) + 1
-    assert q(db_path, "select count(*) from attachments a join files f on f.sha256 = a.sha256 "
+    assert value(db_path, "select count(distinct sha256) from files") == len(some) + 1
+    assert value(db_path, "select count(*) from attachments a join files f on f.sha256 = a.sha256 "
                       "where f.text like '%共同链接%'") == 3
 
 
 KILLED = textwrap.dedent("""
     import sys
-    from tests.crawl_kit import FAST, spider_for
+    from tests.crawl_kit import FAST, spider_for, value
     from crawler.run import run_crawl
     url, db, jobdir = sys.argv[1], sys.argv[2], sys.argv[3]
     settings = {**FAST, "ARCHIVE_DB": db, "DOWNLOAD_DELAY": 0.03, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
@@ -109,7 +101,7 @@ def _kill_after(server, db_path, jobdir, versions):
         while time.time() < deadline:
             time.sleep(0.05)
             try:
-                if q(db_path, "select count(*) from versions") >= versions:
+                if value(db_path, "select count(*) from versions") >= versions:
                     break
             except sqlite3.OperationalError:
                 continue
@@ -122,13 +114,13 @@ def test_a_jobdir_resume_after_sigkill_stores_everything(hostile, db_path, tmp_p
     portal, server, spider = hostile
     jobdir = str(tmp_path / "job")
     _kill_after(server, db_path, jobdir, 12)
-    stored = q(db_path, "select count(*) from versions")
+    stored = value(db_path, "select count(*) from versions")
     assert stored < 3 * PER_PAGE, "the crawl should have been killed mid-way"
     portal.requests.clear()
     r = subprocess.run([sys.executable, "-c", KILLED, server.url, db_path, jobdir], cwd=ROOT,
                        capture_output=True, text=True, timeout=120)
     assert "REQUESTS" in r.stdout and "finished" in r.stdout, r.stderr[-2000:]
-    assert q(db_path, "select count(*) from reports where current_version is not null") == 3 * PER_PAGE
+    assert value(db_path, "select count(*) from reports where current_version is not null") == 3 * PER_PAGE
     assert "No report found" not in r.stderr
     con = sqlite3.connect(db_path)
     assert con.execute("pragma integrity_check").fetchone()[0] == "ok"
@@ -142,18 +134,18 @@ def test_a_file_shared_by_many_reports_belongs_to_each_downloaded_once(hostile, 
     path = portal.attach(eight, "统计表.docx", docx_bytes("八个报告共同链接的统计表。"))
     stats, requests = crawl(spider, db_path, portal)
     assert [p for p, _, _ in requests if "/files/" in p and p.endswith(".docx")].__len__() == 1
-    assert q(db_path, "select count(*) from attachments") == 8
-    assert q(db_path, "select count(distinct report_url) from attachments") == 8
+    assert value(db_path, "select count(*) from attachments") == 8
+    assert value(db_path, "select count(distinct report_url) from attachments") == 8
     # the next crawl: the same eight links, whatever the server answers (304), nothing owed
     stats, again = crawl(spider, db_path, portal, ARCHIVE_REVALIDATE_DAYS=0)
-    assert stats.get("archive/owed_attachments", 0) == 0 and q(db_path, "select count(*) from attachments") == 8
+    assert stats.get("archive/owed_attachments", 0) == 0 and value(db_path, "select count(*) from attachments") == 8
     assert path
 
 
 FULL_DISK = textwrap.dedent("""
     import logging, resource, sys
     logging.basicConfig(level=logging.WARNING)  # as scrapy crawl logs
-    from tests.crawl_kit import FAST, spider_for
+    from tests.crawl_kit import FAST, spider_for, value
     from crawler.run import run_crawl
     url, db, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
     if limit:
@@ -178,16 +170,16 @@ def test_a_full_disk_stops_the_crawl_as_failed_and_the_next_run_stores_the_rest(
         out = r.stdout + r.stderr
         result = next(line for line in r.stdout.splitlines() if line.startswith("RESULT"))
         assert "storage-failed" in result and "storage failed" in result, result
-        stored = q(db_path, "select count(*) from versions")
+        stored = value(db_path, "select count(*) from versions")
         assert 0 < stored < 6 * PER_PAGE
         assert "Cannot store into" in r.stderr and max(len(line) for line in out.splitlines()) < 2000
         assert out.count("Cannot store into") == 1  # said once, not per item
-        assert q(db_path, "select count(*) from crawls where finish_reason = 'finished'") == 0
+        assert value(db_path, "select count(*) from crawls where finish_reason = 'finished'") == 0
         r = subprocess.run([sys.executable, "-c", FULL_DISK, server.url, db_path, "0"], cwd=ROOT,
                            capture_output=True, text=True, timeout=300)
         assert "RESULT finished | None" in r.stdout, r.stdout + r.stderr[-3000:]
-    assert q(db_path, "select count(*) from reports where current_version is not null") == 6 * PER_PAGE
-    assert q(db_path, "pragma integrity_check") == "ok"
+    assert value(db_path, "select count(*) from reports where current_version is not null") == 6 * PER_PAGE
+    assert value(db_path, "pragma integrity_check") == "ok"
 
 
 def test_two_crawls_on_one_new_archive_both_finish_and_store_each_report_once(hostile, db_path):
@@ -199,9 +191,9 @@ def test_two_crawls_on_one_new_archive_both_finish_and_store_each_report_once(ho
         assert "RESULT finished | None" in out, err[-3000:]
         # "database is locked", not "locked": a warning about a blocked page is no lock-up
         assert "Traceback" not in err and "database is locked" not in err, err[-3000:]
-    assert q(db_path, "select count(*) from reports") == 3 * PER_PAGE
-    assert q(db_path, "select count(*) from versions") == 3 * PER_PAGE  # never twice
-    assert q(db_path, "select count(*) from crawls where finish_reason = 'finished'") == 2
+    assert value(db_path, "select count(*) from reports") == 3 * PER_PAGE
+    assert value(db_path, "select count(*) from versions") == 3 * PER_PAGE  # never twice
+    assert value(db_path, "select count(*) from crawls where finish_reason = 'finished'") == 2
 
 
 def test_every_listed_report_leaves_a_record_and_redirects_off_the_portal_are_refused(hostile, db_path):
@@ -292,7 +284,7 @@ def test_retry_after_is_honoured_and_a_challenged_column_says_so(hostile, db_pat
     times = [t for p, t in portal.stamps if p.endswith(f"post_{first}.html")]
     assert len(times) == 2 and times[1] - times[0] >= 1.9, times  # waited, then stored
     assert stats["archive/retry_after_waits"] == 1
-    assert q(db_path, "select count(*) from reports where url like ?", f"%post_{first}.html") == 1
+    assert value(db_path, "select count(*) from reports where url like ?", f"%post_{first}.html") == 1
     # a column whose list page is a challenge: blocked, not "moved"
     from tests.cassette_kit import CHALLENGE_200
 

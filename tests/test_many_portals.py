@@ -3,7 +3,6 @@ addresses (tests/many_portals.py): each host polite, none holding up the others.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from crawler.portals import Portal
 from crawler.run import run_crawl
 from crawler.spiders.many import ManyPortalsSpider
-from tests.crawl_kit import FAST
+from tests.crawl_kit import FAST, rows
 from tests.many_portals import ManyPortals
 
 
@@ -31,14 +30,6 @@ def sim():
         yield s
 
 
-def q(db, sql, *args):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
-
-
 def test_every_portal_at_once_each_polite_and_complete(sim, tmp_path):
     db = str(tmp_path / "a.db")
     delay = 0.5
@@ -47,7 +38,8 @@ def test_every_portal_at_once_each_polite_and_complete(sim, tmp_path):
                                          "RETRY_ENABLED": True, "RETRY_TIMES": 1})
     assert stats["finish_reason"] == "finished"
     walks = stats["archive/walks"]
-    stored = dict(q(db, "select portal, count(*) from reports where current_version is not null group by portal"))
+    stored = {r["portal"]: r["n"] for r in rows(
+        db, "select portal, count(*) AS n from reports where current_version is not null group by portal")}
     for host in sim.hosts:
         assert stored.get(host.name, 0) == host.expected_reports, host
         if host.behaviour in ("failing", "down"):
@@ -71,9 +63,10 @@ def test_every_portal_at_once_each_polite_and_complete(sim, tmp_path):
     starts = {h.name: min(t for _, _, t in h.requests) for h in sim.hosts if h.requests}
     assert sum(1 for n, s in starts.items() if n != slow.name and s < ends[slow.name]) >= 8
     # one crawls row per portal walked, under the portal's own name (its own spider's state)
-    rows = dict(q(db, "select spider, finish_reason from crawls where spider like 'sim%'"))
+    ends_as = {r["spider"]: r["finish_reason"]
+               for r in rows(db, "select spider, finish_reason from crawls where spider like 'sim%'")}
     for host in sim.hosts:
-        assert rows[host.name] == ("finished" if host.behaviour in ("ok", "slow") else walks[host.name]["archive/failed"])
+        assert ends_as[host.name] == ("finished" if host.behaviour in ("ok", "slow") else walks[host.name]["archive/failed"])
 
 
 def test_a_recrawl_of_many_fetches_only_what_changed(sim, tmp_path):

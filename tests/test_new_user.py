@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from crawler.run import run_crawl
-from tests.crawl_kit import FAST
+from tests.crawl_kit import FAST, rows
 from tests.paths import CASSETTES, ROOT, corpus_file
 from tests.portal_server import PER_PAGE, Columns, Portal, PortalServer
 
@@ -26,15 +26,6 @@ GZ = "https://www.gz.gov.cn/zfjgzy/gzsrmzfbgt/zfxxgknb/"
 
 def run(cmd, **kw):
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=180, **kw)
-
-
-def rows(db_path, sql, *params):
-    db = sqlite3.connect(db_path)
-    db.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in db.execute(sql, params)]
-    finally:
-        db.close()
 
 
 # --- portal identity and gone-marking ----------------------------------------------------------

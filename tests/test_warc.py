@@ -22,6 +22,7 @@ from archive.store import Archive
 from archive.tables import Table, pack_tables, unpack_tables
 from archive.warc.export import digest_of
 from archive.warc.surt import surt
+from tests.crawl_kit import rows
 from tests.paths import DATA
 from tests.warc_kit import Wayback, corrupt_first_body, huge_record_warc, run, tool, write_warc
 
@@ -30,15 +31,6 @@ GZ = "https://www.gz.gov.cn/zfjgzy/gzsrmzfbgt/zfxxgknb/"
 
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def rows(path: str, sql: str, params=()) -> list[dict]:
-    con = sqlite3.connect(path)
-    con.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in con.execute(sql, params)]
-    finally:
-        con.close()
 
 
 def records(path: Path) -> list[dict]:
@@ -101,7 +93,7 @@ def test_a_gzip_body_is_kept_compressed_and_its_decoding_is_not_stored_twice(gz_
         decoded = archive.payload(fetch["sha256"])
         assert decoded == gzip.decompress(wire)
         row = rows(gz_archive.path, "SELECT compression, data, derived_from, derivation FROM payloads WHERE sha256 = ?",
-                   [fetch["sha256"]])[0]
+                   fetch["sha256"])[0]
         assert (row["compression"], row["data"], row["derived_from"], row["derivation"]) == \
             ("derived", None, c["payload_sha256"], "gzip")
         if fetch["version_id"]:
