@@ -41,7 +41,7 @@ from .http import header_value
 from .ingest import Examined, examine
 
 DEFAULT_TIMEOUT = 60.0  # seconds of cleaning per page
-DEFAULT_MEMORY = 2 << 30  # bytes of address space a worker may add while cleaning one page
+DEFAULT_MEMORY = 1 << 30  # bytes of address space a worker may add while cleaning one page
 MAX_TASKS = 2000  # pages per worker before it is replaced (whatever a long crawl fragments, it gives back)
 
 

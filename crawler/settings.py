@@ -90,7 +90,7 @@ ARCHIVE_EXTRACT_TIMEOUT = 120  # seconds per file
 # A page that takes longer, or more memory, than its budget is stored flagged (versions.incomplete).
 ARCHIVE_CLEAN_WORKERS = 0
 ARCHIVE_CLEAN_TIMEOUT = 60  # seconds per page
-ARCHIVE_CLEAN_MEMORY = 1024 * 1024 * 1024  # bytes of address space a worker may add for one page
+ARCHIVE_CLEAN_MEMORY = 1 << 30  # bytes of address space a worker may add for one page
 
 # Writes are grouped: one transaction (one sync to disk) per this many items or seconds, whichever
 # comes first. A crash loses at most that much work, which the next run fetches again.

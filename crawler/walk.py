@@ -132,20 +132,12 @@ class Walk:
             yield request.replace(dont_filter=True)
         if not self.settings.getbool("ARCHIVE_ATTACHMENTS", True):
             return
-        attachments = self.spider.attachments_waiting
         for a in self.archive.owed_attachments(self.portal.name):
             if not self.wanted_section(a["report_url"]):
                 continue
             self.inc("archive/owed_attachments")
             self.owed += 1
-            key = safe_url_string(a["url"])
-            waiting = attachments.get(key)
-            if waiting is not None:
-                waiting.append((a["report_url"], a.get("name")))
-                continue
-            attachments[key] = []
-            yield self._attachment_request(a["url"], a["found_on"], a["report_url"], a.get("name")
-                                           ).replace(dont_filter=True)
+            yield from self._attachment(a["url"], a["found_on"], a["report_url"], a.get("name"), again=True)
 
     def _request(self, url: str, callback, role: str, found_on: str | None, state: UrlState | None = None,
                  formdata: dict | None = None, **meta) -> scrapy.Request:
@@ -351,21 +343,27 @@ class Walk:
         return await cleaner.examine(response.status, headers, response.body, response.url, containers)
 
     def _attachment_requests(self, response, attachments: list[dict], report_url: str, page_unchanged: bool):
-        waiting_for = self.spider.attachments_waiting
         for attachment in attachments:
             url, name = attachment["url"], attachment.get("name")
             if page_unchanged and self.archive.state(url):
                 continue  # same page as last time, file already fetched
-            key = safe_url_string(url)  # as the request will carry it
-            waiting = waiting_for.get(key)
-            if waiting is not None:  # another report's page linked it first: downloaded once
-                if waiting is _DONE:
-                    yield LinkItem(report_url, key, name)
-                else:
-                    waiting.append((report_url, name))
-                continue
+            yield from self._attachment(url, response.url, report_url, name)
+
+    def _attachment(self, url: str, found_on: str, report_url: str, name: str | None, again: bool = False):
+        """A file a report links, downloaded once per crawl whichever reports (of whichever walk)
+        link it: requested by the first, the others wait for it or, once it is stored, are linked
+        to it. ``again``: a file owed from an earlier crawl (requested past the duplicate filter)."""
+        waiting_for = self.spider.attachments_waiting
+        key = safe_url_string(url)  # as the request will carry it
+        waiting = waiting_for.get(key)
+        if waiting is _DONE:
+            yield LinkItem(report_url, key, name)
+        elif waiting is not None:
+            waiting.append((report_url, name))
+        else:
             waiting_for[key] = []
-            yield self._attachment_request(url, response.url, report_url, name)
+            request = self._attachment_request(url, found_on, report_url, name)
+            yield request.replace(dont_filter=True) if again else request
 
     def _attachment_request(self, url: str, found_on: str, report_url: str, name: str | None) -> scrapy.Request:
         return self._request(url, self.spider.parse_attachment, "attachment", found_on, report_url=report_url,

@@ -21,7 +21,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from archive import __version__
 from archive.meta import parse_years
 from archive.store import Archive, default_path
-from archive.workers import Budget, shared as shared_workers
+from archive.workers import DEFAULT_MEMORY, DEFAULT_TIMEOUT, Budget, shared as shared_workers
 from crawler.platforms import get_platform
 from crawler.portals import Portal
 from crawler.walk import Walk
@@ -162,8 +162,8 @@ class PortalSpider(scrapy.Spider):
         workers = self.settings.getint("ARCHIVE_CLEAN_WORKERS", 0)
         if workers < 0:
             return None
-        return shared_workers(workers or None, Budget(self.settings.getfloat("ARCHIVE_CLEAN_TIMEOUT", 60),
-                                                      self.settings.getint("ARCHIVE_CLEAN_MEMORY", 1 << 30)))
+        return shared_workers(workers or None, Budget(self.settings.getfloat("ARCHIVE_CLEAN_TIMEOUT", DEFAULT_TIMEOUT),
+                                                      self.settings.getint("ARCHIVE_CLEAN_MEMORY", DEFAULT_MEMORY)))
 
     @property
     def replaying(self) -> bool:
