@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 from urllib.parse import urlsplit
 
-from .blocked import Verdict, classify
+from .blocked import classify
 from .clean import Cleaned, NotAPage, clean_html
 from .decode import DecodeError, Decoded, decode_html
 from .http import header_value, mime_type, normalise_headers
@@ -50,18 +50,11 @@ def is_file_response(url: str, headers: Mapping, body: bytes) -> bool:
     return sniff(body, urlsplit(url).path, header_value(headers, "Content-Type")) != "unknown"
 
 
-_UNCLASSIFIED = Verdict("", "")
-
-
 def examine(status: int, headers: Mapping, body: bytes, url: str | None = None,
-            containers: Sequence[str] = (), *, verdict: Verdict | None = _UNCLASSIFIED) -> Examined:
-    """Classify, decode and clean one response body.
-
-    ``verdict``: the caller's own ``archive.blocked.classify(status, headers, body)`` of this very
-    response, when it made one (None: it may be a page), so that the body is not classified twice."""
+            containers: Sequence[str] = ()) -> Examined:
+    """Classify, decode and clean one response body."""
     headers = normalise_headers(headers)
-    if verdict is _UNCLASSIFIED:
-        verdict = classify(status, headers, body)
+    verdict = classify(status, headers, body)
     if verdict:
         return Examined(verdict.kind, verdict.reason)
     mime = mime_type(headers)

@@ -69,24 +69,7 @@ def test_data_in_a_script_is_no_challenge():
     assert classify(200, HTML, hanweb) is None
 
 
-def test_examine_takes_the_callers_verdict_instead_of_classifying_again(monkeypatch):
-    page = corpus_file("mhxqwer-jchgz.gov.cn/index.html")
-    verdict = classify(200, HTML, page)
-    assert verdict is None
-
-    def again(*args):
-        raise AssertionError("classified twice")
-
-    import archive.ingest
-
-    monkeypatch.setattr(archive.ingest, "classify", again)
-    assert examine(200, HTML, page, verdict=verdict).is_report_page
-    said = blocked.Verdict("blocked", "anti-bot challenge (瑞数 $_ts script, HTTP 412)")
-    result = examine(412, HTML, TS_BODY, verdict=said)
-    assert (result.kind, result.reason) == ("blocked", said.reason)
-
-
-def test_examine_classifies_by_itself_when_not_told():
+def test_examine_classifies_by_itself():
     result = examine(412, HTML, TS_BODY)
     assert result.kind == "blocked" and "瑞数" in result.reason
     if CORPUS.is_dir():
