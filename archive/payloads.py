@@ -128,7 +128,3 @@ def get(db, digest: str, _depth: int = 0) -> bytes:
         raise PayloadError(f"stored bytes for {digest} do not match their sha256: the archive is damaged")
     return body
 
-
-def size_of(db, digest: str) -> int | None:
-    row = db.execute("SELECT size FROM payloads WHERE sha256 = ?", [digest]).fetchone()
-    return row[0] if row else None

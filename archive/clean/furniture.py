@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-from lxml.cssselect import CSSSelector
-
 from archive.vocab import CHROME_BLOCK, FILE_LINK
 
+from .container import select
 from .text import squash_ws
 
-
-_ATTACHMENT_LISTS = CSSSelector("#ul_xgfj, .info_xgfj", translator="html")
+_ATTACHMENT_LISTS = "#ul_xgfj, .info_xgfj"
 
 
 def _classes(el) -> str:
@@ -24,7 +22,7 @@ def collect_attachments(doc, scope, base_url: str | None) -> list[dict]:
     seen: set[str] = set()
     out: list[dict] = []
     candidates = list(scope.iter("a")) if scope is not None else []
-    for ul in _ATTACHMENT_LISTS(doc):
+    for ul in select(doc, _ATTACHMENT_LISTS):
         candidates.extend(ul.iter("a"))
     for a in candidates:
         href = (a.get("href") or "").strip()

@@ -166,22 +166,23 @@ class PdfiumPages:
                 ch["fontname"] = name.value
 
 
+def _plain(function, restype, *argtypes):
+    """A PDFium function as a C prototype of plain types (addresses as integers)."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
+
+
 @functools.cache
 def _per_char_calls():
     """The six PDFium functions called for every character, as plain C prototypes taking
     addresses: pypdfium2's bindings check each argument's pointer type on every call, which
     costs a third of the page's time here."""
     void, num = ctypes.c_void_p, ctypes.c_int
-
-    def plain(function, restype, *argtypes):
-        return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, void).value)
-
-    return (plain(pdfium_c.FPDFText_IsGenerated, num, void, num),
-            plain(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, void, num),
-            plain(pdfium_c.FPDFText_HasUnicodeMapError, num, void, num),
-            plain(pdfium_c.FPDFText_GetMatrix, num, void, num, void),
-            plain(pdfium_c.FPDFText_GetLooseCharBox, num, void, num, void),
-            plain(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, void, num))
+    return (_plain(pdfium_c.FPDFText_IsGenerated, num, void, num),
+            _plain(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, void, num),
+            _plain(pdfium_c.FPDFText_HasUnicodeMapError, num, void, num),
+            _plain(pdfium_c.FPDFText_GetMatrix, num, void, num, void),
+            _plain(pdfium_c.FPDFText_GetLooseCharBox, num, void, num, void),
+            _plain(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, void, num))
 
 
 def _plain_page(plumber_page) -> bool:
@@ -318,14 +319,10 @@ def _per_object_calls():
     """FPDFPage_GetObject, FPDFPageObj_GetType, FPDFPageObj_GetBounds and FPDFPageObj_CountMarks
     as plain C prototypes (see ``_per_char_calls``): a report page has an object per character."""
     void, num = ctypes.c_void_p, ctypes.c_int
-
-    def plain(function, restype, *argtypes):
-        return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, void).value)
-
-    return (plain(pdfium_c.FPDFPage_GetObject, void, void, num),
-            plain(pdfium_c.FPDFPageObj_GetType, num, void),
-            plain(pdfium_c.FPDFPageObj_GetBounds, num, void, void, void, void, void),
-            plain(pdfium_c.FPDFPageObj_CountMarks, num, void))
+    return (_plain(pdfium_c.FPDFPage_GetObject, void, void, num),
+            _plain(pdfium_c.FPDFPageObj_GetType, num, void),
+            _plain(pdfium_c.FPDFPageObj_GetBounds, num, void, void, void, void, void),
+            _plain(pdfium_c.FPDFPageObj_CountMarks, num, void))
 
 
 _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)

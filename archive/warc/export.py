@@ -39,6 +39,7 @@ from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
 from .. import __version__
+from ..http import mime_type
 from ..software import package_version, software_versions
 from .surt import surt
 
@@ -77,8 +78,7 @@ class _ExactHeaders(StatusAndHeaders):
     """An HTTP header block written byte for byte as given (warcio would %-encode non-ASCII
     values; a header received as bytes is written back as those bytes)."""
 
-    def __init__(self, statusline: str, headers: list[tuple[str, str]], protocol: str, block: bytes,
-                 is_request: bool = False):
+    def __init__(self, statusline: str, headers: list[tuple[str, str]], protocol: str, block: bytes):
         super().__init__(statusline, headers, protocol=protocol)
         self._block = block
 
@@ -273,9 +273,8 @@ class Exporter:
             warc_headers["WARC-IP-Address"] = c["ip_address"]
         if c["truncated"]:
             warc_headers["WARC-Truncated"] = c["truncated"]
-        mime = next((v for k, v in headers if k.lower() == "content-type"), "")
         index = {"url": c["url"], "ts": timestamp14(c["captured_at"]), "status": str(c["status"]),
-                 "mime": mime.split(";")[0].strip().lower() or "unk", "digest": digest_of(digest)}
+                 "mime": mime_type(headers) or "unk", "digest": digest_of(digest)}
         first = self._first.get(digest)
         if first is not None and (c["payload_size"] or 0) >= REVISIT_MIN_BYTES:
             warc_headers["WARC-Refers-To"] = first[2]

@@ -43,7 +43,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from .. import payloads
-from ..http import header_value, normalise_headers, url_key
+from ..http import header_value, mime_type, normalise_headers, url_key
 from ..ingest import MAX_PAGE_BYTES, examine, is_file_response
 from ..meta import agency_from_title, is_report_title, report_year
 from ..records import Capture, Fetch, Report, UrlState, Version, sha256, utcnow
@@ -298,7 +298,7 @@ class WarcImporter:
         match = _STATUS.match(http.statusline or "")
         status = int(match.group(1)) if match else None
         headers = [(k, v) for k, v in http.headers]
-        mime = (header_value(headers, "Content-Type") or "").split(";")[0].strip().lower()
+        mime = mime_type(headers)
         is_page = mime in ("text/html", "application/xhtml+xml", "text/plain", "") and \
             not is_file_response(uri, {}, b"")
         cap = self.max_page_bytes if is_page else self.max_bytes
