@@ -77,6 +77,8 @@ from yaml.events import (
 )
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from archive.http import header_value, normalise_headers
+
 logger = logging.getLogger(__name__)
 # vcrpy logs every interaction, bodies included, at INFO
 logging.getLogger("vcr").setLevel(logging.WARNING)
@@ -470,18 +472,8 @@ def request_key(method: str, uri: str, body: bytes | None, header: Callable[[str
 
 
 def _first_value(headers) -> Callable[[str], str]:
-    """Header lookup (case-insensitive, first value, as text) over ``{name: [values]}`` or Scrapy ``Headers``."""
-    if isinstance(headers, Headers):
-        def get(name: str) -> str:
-            values = headers.getlist(name)
-            return values[0].decode("latin-1") if values else ""
-        return get
-    lowered = {}
-    for name, values in (headers or {}).items():
-        if isinstance(values, (list, tuple)):
-            values = values[0] if values else ""
-        lowered[str(name).lower()] = values.decode("latin-1") if isinstance(values, bytes) else str(values)
-    return lambda name: lowered.get(name.lower(), "")
+    """Header lookup (case-insensitive, first value, as text, "" when absent) over any headers."""
+    return lambda name: header_value(headers, name) or ""
 
 
 def _body_bytes(body) -> bytes | None:
@@ -726,7 +718,7 @@ class Cassette:
     def find(self, method: str, uri: str, body: bytes | None, headers=None) -> int | None:
         """The number of the interaction that answers this request now, or None."""
         key = request_key(method, uri, body, _first_value(headers))
-        return self.index.find(key, lambda: VcrRequest(method, uri, body, _vcr_headers(headers)), self._skip)
+        return self.index.find(key, lambda: VcrRequest(method, uri, body, normalise_headers(headers)), self._skip)
 
     def _skip(self, number: int) -> bool:
         return number in self._dropped or (not self.allow_playback_repeats and self._played[number])
@@ -754,7 +746,7 @@ class Cassette:
     def miss_reason(self, method: str, uri: str, body: bytes | None, headers=None) -> str:
         """Why this request is not answered, as the end of a sentence that starts with it."""
         key = request_key(method, uri, body, _first_value(headers))
-        held = self.index.matching(key, lambda: VcrRequest(method, uri, body, _vcr_headers(headers)))
+        held = self.index.matching(key, lambda: VcrRequest(method, uri, body, normalise_headers(headers)))
         held -= self._dropped
         if held and not self.allow_playback_repeats:
             return (f"was answered already by all {len(held)} of its recorded responses in {self.path} "
@@ -918,13 +910,6 @@ def _finish(source: Path, target: Path) -> None:
         os.close(dir_fd)
 
 
-def _vcr_headers(headers) -> dict:
-    if headers is None:
-        return {}
-    if isinstance(headers, Headers):
-        return {k.decode("latin-1"): [v.decode("latin-1") for v in vs] for k, vs in headers.items()}
-    return headers
-
 
 def load_cassette(path: str, record_mode: str = "none", allow_playback_repeats: bool = True) -> Cassette:
     check_cassette(path, record_mode)
@@ -936,7 +921,7 @@ def load_cassette(path: str, record_mode: str = "none", allow_playback_repeats: 
 # ----------------------------------------------------------------------------------------------
 
 def to_vcr_request(request) -> VcrRequest:
-    return VcrRequest(request.method, request.url, request.body or None, _vcr_headers(request.headers))
+    return VcrRequest(request.method, request.url, request.body or None, normalise_headers(request.headers))
 
 
 def _header_bytes(value: str) -> bytes:
@@ -1036,7 +1021,7 @@ class CassetteMiddleware:
         try:
             self.cassette.record(
                 {"method": request.method, "uri": request.url, "body": request.body or None,
-                 "headers": _vcr_headers(request.headers)},
+                 "headers": normalise_headers(request.headers)},
                 from_scrapy_response(response),
             )
         except CassetteError as exc:
