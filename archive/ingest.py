@@ -19,6 +19,9 @@ from .blocked import classify
 from .clean import Cleaned, NotAPage, clean_html
 from .decode import DecodeError, Decoded, decode_html
 from .http import header_value, mime_type, normalise_headers
+from .meta import agency_from_title, report_year
+from .records import Report, Version
+from .software import software_versions
 
 MIN_BODY_CHARS = 20  # fewer characters of text (and no attachment) is no article
 _TEXT_CHARS = re.compile(r"[\s|\u3000\xa0]+")
@@ -125,3 +128,29 @@ def read_saved(path: str | Path, url: str | None = None, content_type: str | Non
         raise NotReadable(f"{path} is {len(body)} bytes: more than the {MAX_PAGE_BYTES} bytes a web page is read "
                           "up to (no report page is this large unless its markup is broken)")
     return examine(200, headers, body, url)
+
+
+# --- a downloaded document (``archive.files.Extracted``) as the store keeps it ------------------
+def file_info(extracted) -> dict:
+    """What the ``files`` table keeps of an extraction."""
+    return {"kind": extracted.kind, "text": extracted.text, "tables": extracted.tables, "pages": extracted.pages,
+            "scanned": extracted.scanned, "extractor": extracted.extractor, "software": software_versions(),
+            "error": extracted.error, "error_kind": extracted.error_kind}
+
+
+def unreadable(extracted) -> bool:
+    """A file with no text to show (an error, or nothing read and not a scan): kept as a file,
+    never as a report version."""
+    return bool(extracted.error_kind) or not (extracted.text.strip() or extracted.scanned)
+
+
+def file_report(report: Report, title: str | None, url: str, extracted, body: bytes,
+                content_type: str | None) -> Version:
+    """A list entry that points straight at a document: the report is the file. Fills ``report``
+    from the entry's title and returns the version the file's text makes."""
+    report.title, report.agency, report.report_year = title, agency_from_title(title), report_year(title)
+    report.pub_date = report.list_date
+    report.attachments = [{"url": url, "name": title}]
+    return Version(raw=body, text=extracted.text, tables=extracted.tables, content_type=content_type,
+                   extractor=extracted.extractor, software=software_versions(),
+                   metadata={"file": {"kind": extracted.kind, "pages": extracted.pages, "scanned": extracted.scanned}})

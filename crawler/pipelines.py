@@ -11,7 +11,7 @@ from scrapy import signals
 from twisted.internet import task
 
 from archive.files import Extracted, extract_async
-from archive.meta import agency_from_title, report_year
+from archive.ingest import file_info, file_report, unreadable
 from archive.records import Version
 from archive.software import software_versions
 from archive.store import Archive, ArchiveError, default_path
@@ -19,13 +19,6 @@ from crawler.items import FetchItem, FileItem, LinkItem, PageItem
 from crawler.provenance import fetch_record
 
 logger = logging.getLogger(__name__)
-
-
-def _file_info(extracted: Extracted) -> dict:
-    """What the files table keeps of an extraction."""
-    return {"kind": extracted.kind, "text": extracted.text, "tables": extracted.tables, "pages": extracted.pages,
-            "scanned": extracted.scanned, "extractor": extracted.extractor, "software": software_versions(),
-            "error": extracted.error, "error_kind": extracted.error_kind}
 
 
 class ArchivePipeline:
@@ -183,7 +176,7 @@ class ArchivePipeline:
         extracted = await extract_async(item.body, item.name or item.fetch.url, item.content_type,
                                         max_bytes=settings.getint("ARCHIVE_MAX_ATTACHMENT_BYTES"),
                                         timeout=settings.getfloat("ARCHIVE_EXTRACT_TIMEOUT"))
-        info = _file_info(extracted)
+        info = file_info(extracted)
         self.stats.inc_value(f"archive/files/{extracted.kind}")
         if extracted.error_kind:
             self.stats.inc_value("archive/files/errors")
@@ -198,7 +191,7 @@ class ArchivePipeline:
             for report_url, name in item.also_linked_from:  # the same file, linked by other reports
                 self.archive.link_attachment(report_url, item.fetch.final_url or item.fetch.url, name)
                 self.stats.inc_value("archive/attachments/linked")
-        elif extracted.error_kind or not (extracted.text.strip() or extracted.scanned):
+        elif unreadable(extracted):
             # kept as a file with its error; not a report version (there is no text to show)
             self.archive.store_file(item.fetch.but(outcome="file-unreadable", reason=extracted.error or "no text"),
                                     item.body, item.content_type, info, report_url=None, name=item.name)
@@ -209,13 +202,7 @@ class ArchivePipeline:
     def _store_file_report(self, item: FileItem, extracted: Extracted, info: dict) -> None:
         """The report is the file: its text is the current version's (one exchange, one transaction)."""
         report, title = item.report, item.report.list_title
-        report.title, report.agency, report.report_year = title, agency_from_title(title), report_year(title)
-        report.pub_date = report.list_date
-        report.attachments = [{"url": item.fetch.final_url, "name": title}]
-        version = Version(raw=item.body, text=extracted.text, tables=extracted.tables, content_type=item.content_type,
-                          extractor=extracted.extractor, software=software_versions(),
-                          metadata={"file": {"kind": extracted.kind, "pages": extracted.pages,
-                                             "scanned": extracted.scanned}})
+        version = file_report(report, title, item.fetch.final_url, extracted, item.body, item.content_type)
         stored = self.archive.store_report(item.fetch.but(outcome="report"), report, version, item.state,
                                            file={**info, "name": item.name})
         self._count(item.fetch, f"archive/reports/{stored.outcome}")

@@ -573,3 +573,20 @@ def test_stats_rows_bytes_per_table_bytes_per_report_and_compression(gz_archive,
     assert cli(["stats", "--db", gz_archive.path]) == 0
     text = capsys.readouterr().out
     assert "bytes per report" in text and "payloads" in text and "versions_fts" in text
+
+
+def test_an_unreadable_file_a_list_entry_points_at_is_kept_as_a_file_as_a_crawl_keeps_it(tmp_path):
+    """A report that is a file without text (a damaged PDF) is no report version: the import does
+    what the crawl's pipeline does (``archive.ingest.unreadable``) — a ``file-unreadable`` fetch and
+    the file kept with its error."""
+    from archive.warc.ingest import import_warc
+
+    url = "https://www.example.org/nb/2023.pdf"
+    warc = write_warc(tmp_path / "f.warc.gz", [(url, b"%PDF-1.4\n% damaged, nothing after this\n", "application/pdf")],
+                      metadata={url: "outcome: report-new\nreport-title: 示例市2023年政府信息公开工作年度报告\n"})
+    target = str(tmp_path / "a.db")
+    import_warc(Archive(target), warc)
+    assert rows(target, "SELECT count(*) AS n FROM reports")[0]["n"] == 0
+    fetched = rows(target, "SELECT outcome, reason FROM fetches WHERE url = ?", url)
+    assert [f["outcome"] for f in fetched] == ["file-unreadable"] and fetched[0]["reason"]
+    assert rows(target, "SELECT error_kind FROM files")[0]["error_kind"]

@@ -44,8 +44,8 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from .. import payloads
 from ..http import header_value, mime_type, normalise_headers, url_key
-from ..ingest import MAX_PAGE_BYTES, examine, is_file_response
-from ..meta import agency_from_title, is_report_title, report_year
+from ..ingest import MAX_PAGE_BYTES, examine, file_info, file_report, is_file_response, unreadable
+from ..meta import is_report_title
 from ..records import Capture, Fetch, Report, UrlState, Version, sha256, utcnow
 from ..software import software_versions
 from ..store import Archive, ArchiveError
@@ -473,23 +473,20 @@ class WarcImporter:
         extracted = extract(body, urlsplit(uri).path.rsplit("/", 1)[-1] or uri,
                             header_value(fetch.response_headers or {}, "Content-Type"),
                             max_bytes=self.max_bytes, timeout=self.extract_timeout)
-        info = {"kind": extracted.kind, "text": extracted.text, "tables": extracted.tables, "pages": extracted.pages,
-                "scanned": extracted.scanned, "extractor": extracted.extractor, "software": software_versions(),
-                "error": extracted.error, "error_kind": extracted.error_kind}
-        content_type = header_value(fetch.response_headers or {}, "Content-Type")
-        if outcome.startswith("report") and not linked and not (extracted.error_kind or not
-                                                               (extracted.text.strip() or extracted.scanned)):
+        info, content_type = file_info(extracted), fetch.content_type
+        if outcome.startswith("report") and not linked and unreadable(extracted):
+            # a list entry that pointed straight at a file without text: kept as a file, as a crawl keeps it
+            self.archive.store_file(fetch.but(outcome="file-unreadable", reason=extracted.error or "no text"),
+                                    body, content_type, info, report_url=None, name=name)
+            self.done.stored_fetches += 1
+            self.done.files += 1
+            return
+        if outcome.startswith("report") and not linked:
             # a list entry that pointed straight at this file: the report is the file
             site = self._site(uri, meta)
             report = self._report(site, meta)
             title = report.list_title or _one_of(meta, "report-title")
-            report.title, report.agency, report.report_year = title, agency_from_title(title), report_year(title)
-            report.pub_date = report.list_date
-            report.attachments = [{"url": uri, "name": title}]
-            version = Version(raw=body, text=extracted.text, tables=extracted.tables, content_type=content_type,
-                              extractor=extracted.extractor, software=software_versions(),
-                              metadata={"file": {"kind": extracted.kind, "pages": extracted.pages,
-                                                 "scanned": extracted.scanned}})
+            version = file_report(report, title, uri, extracted, body, content_type)
             stored = self.archive.store_report(fetch.but(outcome="report"), report, version,
                                                file={**info, "name": name or title})
             self._counted(stored.outcome, site.portal)
