@@ -190,10 +190,12 @@ class WarcImporter:
     def check_file(self) -> None:
         check_warc_file(self.path)
 
-    def _iterate(self, handle):
+    def _iterate(self, handle, check_digests: bool = True):
         """(offset, record) for each record; a file that ends mid-record or holds something that
-        is not a record ends the iteration, and ``done.truncated`` says where."""
-        it = ArchiveIterator(handle, check_digests=True, ensure_http_headers=False)
+        is not a record ends the iteration, and ``done.truncated`` says where. ``check_digests``:
+        the pass that stores records checks them; the first, which only indexes requests, need not
+        hash every body too."""
+        it = ArchiveIterator(handle, check_digests=check_digests, ensure_http_headers=False)
         offset = 0
         try:
             for record in it:
@@ -210,7 +212,7 @@ class WarcImporter:
     def first_pass(self) -> _Index:
         index = _Index()
         with open(self.path, "rb") as handle:
-            for _, record in self._iterate(handle):
+            for _, record in self._iterate(handle, check_digests=False):
                 if self.done.truncated:
                     break
                 rtype = record.rec_type
@@ -350,7 +352,8 @@ class WarcImporter:
                              offset, rid)
                 return
         if record.rec_type == "response":
-            self._bodies[head.get_header("WARC-Payload-Digest") or sha256(received)] = sha256(received)
+            digest = sha256(received)
+            self._bodies[head.get_header("WARC-Payload-Digest") or digest] = digest
         request = index.request_for(rid, uri, head.get_header("WARC-Date") or "") or {}
         capture = Capture(
             url=uri, method=request.get("method") or "GET",
