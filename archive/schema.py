@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import zlib
 
 import sqlite_utils
 
@@ -208,7 +207,7 @@ def _v4(db: sqlite_utils.Database) -> None:
         if "raw" not in db[table].columns_dict:
             return
         for digest, blob, method in db.execute(f"SELECT {key}, raw, raw_compression FROM {table} WHERE raw IS NOT NULL"):
-            body = zlib.decompress(blob) if method == "zlib" else bytes(blob)
+            body = payloads.decompress(method, blob)
             if payloads.sha256(body) != digest:
                 raise MigrationError(f"{table}: the stored bytes of {digest} do not match their sha256; the archive "
                                      "is damaged and was not upgraded (it is unchanged)")
