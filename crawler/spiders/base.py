@@ -22,8 +22,7 @@ from archive import __version__
 from archive.meta import parse_years
 from archive.store import Archive, default_path
 from archive.workers import DEFAULT_MEMORY, DEFAULT_TIMEOUT, Budget, shared as shared_workers
-from crawler.platforms import get_platform
-from crawler.portals import Portal
+from crawler.portals import Portal, platform_of, walk_root
 from crawler.walk import Walk
 
 _FLAGS = ("0", "1", "true", "false", "yes", "no", "on", "off", "")
@@ -69,8 +68,8 @@ class PortalSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.full = _flag(full)
         self.revalidate = _flag(revalidate)
-        self.platform = get_platform(self.portal.platform)
-        self.column_root = getattr(self, "column_root", None) or self.portal.column  # where the walk starts
+        self.platform = platform_of(self.portal)  # a gkmlpt column's with its category
+        self.column_root = getattr(self, "column_root", None) or walk_root(self.portal)  # where the walk starts
         self.years = parse_years(years)
         self.sections = self.parse_sections(sections)
         self.allowed_domains = [h.split(":")[0] for h in self.portal.hosts]
@@ -134,12 +133,6 @@ class PortalSpider(scrapy.Spider):
         """The portal a request belongs to (RedirectGuard refuses hops off it)."""
         walk = self.walks.get(request.meta.get("walk")) if getattr(self, "walks", None) else None
         return walk.portal if walk is not None else getattr(self, "portal", None)
-
-    @property
-    def walk(self) -> Walk:
-        """The walk of a one-column spider."""
-        (only,) = self.walks.values()
-        return only
 
     # --- requests ---------------------------------------------------------------------------
     async def start(self):

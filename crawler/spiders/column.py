@@ -110,7 +110,7 @@ class ColumnSpider(PortalSpider):
             platform = replace(platform, category=self.category)
             if text and not text.lstrip().startswith("{") and api_url(response.url, text, self.category) is None:
                 self.logger.warning("gkmlpt page %s shows no SID: cannot build the category's listing URL", response.url)
-        self.platform = self.walk_of(response).platform = platform
+        self.walk_of(response).platform = platform
         self.crawler.stats.set_value("archive/platform", name)
         self.logger.info("Column %s: platform %s (%s)", response.url, name, why)
         yield from self.parse_list(response, text)

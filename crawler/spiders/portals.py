@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.portals import PORTALS, Portal, platform_of, walk_root
+from crawler.portals import PORTALS, Portal
 from crawler.spiders.base import PortalSpider
 
 
@@ -22,14 +22,6 @@ def class_name(portal: Portal) -> str:
 def spider_for(portal: Portal) -> type[PortalSpider]:
     attrs = {"name": portal.name, "portal": portal, "__module__": __name__, "from_registry": True,
              "__doc__": f"{portal.region}: the annual-report column {portal.column} ({portal.platform} platform)."}
-    if portal.platform == "gkmlpt":  # one category of the site's 公开目录: the platform lists that one
-
-        def __init__(self, *args, **kwargs):
-            PortalSpider.__init__(self, *args, **kwargs)
-            self.platform = platform_of(portal)
-
-        attrs["__init__"] = __init__
-        attrs["column_root"] = walk_root(portal)  # the catalogue page; the category is the platform's
     return type(class_name(portal), (PortalSpider,), attrs)
 
 
