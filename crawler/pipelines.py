@@ -90,10 +90,11 @@ class ArchivePipeline:
 
     def _count(self, fetch, key: str) -> None:
         """A figure of the crawl, and of the walk the exchange belongs to (``fetch.spider``)."""
-        self.stats.inc_value(key)
         walk = self._walks().get(fetch.spider)
         if walk is not None:
-            walk.counts[key] += 1
+            walk.inc(key)
+        else:
+            self.stats.inc_value(key)
 
     def _walks(self) -> dict:
         return getattr(self.crawler.spider, "walks", None) or {}
