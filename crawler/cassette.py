@@ -920,10 +920,6 @@ def load_cassette(path: str, record_mode: str = "none", allow_playback_repeats: 
 # Scrapy
 # ----------------------------------------------------------------------------------------------
 
-def to_vcr_request(request) -> VcrRequest:
-    return VcrRequest(request.method, request.url, request.body or None, normalise_headers(request.headers))
-
-
 def _header_bytes(value: str) -> bytes:
     """A header value as it came off the wire: recorded headers are stored as Latin-1 text (each
     byte one character), so they go back byte for byte; text beyond Latin-1 (a constructed
@@ -934,9 +930,7 @@ def _header_bytes(value: str) -> bytes:
         return value.encode("utf-8")
 
 
-def to_scrapy_response(request, recorded: Recorded | dict):
-    if isinstance(recorded, dict):
-        recorded = recorded_from(recorded)
+def to_scrapy_response(request, recorded: Recorded):
     headers = Headers()
     for name, values in recorded.headers:
         for value in values:
@@ -953,7 +947,7 @@ def from_scrapy_response(response) -> dict:
         message = ""
     return {
         "status": {"code": response.status, "message": message},
-        "headers": {k.decode("latin-1"): [v.decode("latin-1") for v in vs] for k, vs in response.headers.items()},
+        "headers": normalise_headers(response.headers),
         "body": {"string": response.body},
     }
 

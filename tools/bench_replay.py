@@ -80,10 +80,19 @@ def vcrpy_cassette(path: str, record_mode: str, counter: dict | None = None):
                          allow_playback_repeats=True, serializer=AsBefore, persister=Utf8FilePersister)
 
 
+def to_vcr_request(request):
+    """A Scrapy request as vcrpy's ``Request`` (what the middleware handed vcrpy before)."""
+    from vcr.request import Request as VcrRequest
+
+    from archive.http import normalise_headers
+
+    return VcrRequest(request.method, request.url, request.body or None, normalise_headers(request.headers))
+
+
 def baseline_middleware_class():
     """``CassetteMiddleware`` as it was: vcrpy's scan per request (twice), append, save at close."""
     from crawler.cassette import (CassetteMiddleware, CassetteMiss, Utf8FilePersister, from_scrapy_response,
-                                  to_scrapy_response, to_vcr_request)
+                                  recorded_from, to_scrapy_response)
     from vcr.record_mode import RecordMode
 
     class VcrpyCassetteMiddleware(CassetteMiddleware):
@@ -99,7 +108,7 @@ def baseline_middleware_class():
             vreq = to_vcr_request(request)
             if self.cassette.can_play_response_for(vreq):
                 self.stats.inc_value("cassette/played")
-                return to_scrapy_response(request, self.cassette.play_response(vreq))
+                return to_scrapy_response(request, recorded_from(self.cassette.play_response(vreq)))
             if self.cassette.write_protected:
                 self.stats.inc_value("cassette/miss")
                 raise CassetteMiss(f"not in cassette: {request.method} {request.url}")
@@ -391,7 +400,7 @@ def lookups(paths: dict[int, str], sample: int) -> dict[int, dict]:
     the position of the answer in the file, the sample keeps the mix). CPU time; answers checked."""
     from scrapy.http import Request
 
-    from crawler.cassette import Cassette, CassetteReader, to_vcr_request
+    from crawler.cassette import Cassette, CassetteReader
 
     requests = {n: [Request(i["request"]["uri"], method=i["request"]["method"]) for i in CassetteReader(path)]
                 for n, path in paths.items()}
