@@ -76,6 +76,10 @@ def _start_worker(memory: int) -> None:
     limit_address_space(memory)
 
 
+def _ready() -> int:
+    return os.getpid()
+
+
 OUT_OF_MEMORY = 75  # a worker's exit status after a page ran out of its memory budget
 
 
@@ -104,6 +108,11 @@ class Workers:
             context.set_forkserver_preload(["archive.workers"])  # the cleaner imported once, in the server
         self._pool = pebble.ProcessPool(max_workers=self.processes, max_tasks=max_tasks, initializer=_start_worker,
                                         initargs=(budget.memory,), context=context)
+
+    def start(self) -> None:
+        """Start the workers now (pebble starts them with the first task, in the caller's thread:
+        a crawl does it before its first request, not between two requests to one host)."""
+        self._pool.schedule(_ready)
 
     def submit(self, status: int, headers: Mapping, body: bytes, url: str | None,
                containers: Sequence[str] = ()) -> Future:

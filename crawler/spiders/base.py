@@ -138,6 +138,8 @@ class PortalSpider(scrapy.Spider):
     async def start(self):
         self.archive = Archive(self.settings.get("ARCHIVE_DB") or default_path())
         self.cleaner = self._cleaner()
+        if self.cleaner is not None:
+            self.cleaner.start()  # a second's stall now, not in the middle of the walks' timing
         self.walks = {w.key: w for w in self.make_walks()}
         for walk in self.walks.values():
             line = walk.begin()
