@@ -307,36 +307,6 @@ class Archive(Reader):
             self._batch = None
             self.db.close()
 
-    # --- one writer per file in a process ------------------------------------------------------
-    # Two connections of one process writing one file would wait for each other on the same thread
-    # (a batch holds the write lock between commits): the components of a crawl that write — the
-    # pipeline, a spider that stores what it found — share one connection instead.
-    _shared: dict[str, tuple["Archive", int]] = {}
-
-    @classmethod
-    def shared(cls, path: str | os.PathLike | None = None) -> "Archive":
-        """The process's writing connection to the archive at ``path`` (opened on first use);
-        give it back with ``release``."""
-        key = os.path.realpath(str(path or default_path()))
-        archive, users = cls._shared.get(key, (None, 0))
-        if archive is None:
-            archive = cls(path)
-        cls._shared[key] = (archive, users + 1)
-        return archive
-
-    def release(self) -> None:
-        """Done with a ``shared`` connection: closed (its pending writes committed) by its last user."""
-        key = os.path.realpath(self.path)
-        archive, users = self._shared.get(key, (None, 0))
-        if archive is not self:
-            self.close()
-            return
-        if users > 1:
-            self._shared[key] = (archive, users - 1)
-            return
-        del self._shared[key]
-        self.close()
-
     def schema_version(self) -> int:
         return schema.version_of(self.db)
 

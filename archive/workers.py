@@ -68,12 +68,24 @@ class Budget:
         return f"cleaning needed more than its {self.memory >> 20} MB memory budget"
 
 
+def process_context():
+    """Where the crawl's helper processes (cleaning workers, the archive's writer) come from: a
+    fork server that imported the cleaner and the store once (``spawn`` where there is none)."""
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(["archive.workers", "archive.writer"])
+    return context
+
+
 def _start_worker(memory: int) -> None:
-    """In each worker, before its first page: die with the fork server, cap the address space."""
-    from .files.child import die_with_parent, limit_address_space
+    """In each worker, before its first page: die with the fork server, cap the address space,
+    yield the CPU to the crawl's thread."""
+    from .files.child import die_with_parent, limit_address_space, lower_priority
 
     die_with_parent(None)
     limit_address_space(memory)
+    lower_priority()
 
 
 def _ready() -> int:
@@ -102,10 +114,7 @@ class Workers:
     def __init__(self, processes: int | None = None, budget: Budget = Budget(), max_tasks: int = MAX_TASKS):
         self.processes = processes or _cores()
         self.budget = budget
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        if context.get_start_method() == "forkserver":
-            context.set_forkserver_preload(["archive.workers"])  # the cleaner imported once, in the server
+        context = process_context()
         self._pool = pebble.ProcessPool(max_workers=self.processes, max_tasks=max_tasks, initializer=_start_worker,
                                         initargs=(budget.memory,), context=context)
 

@@ -1,4 +1,8 @@
-"""Store what the spiders fetched, through the ``archive`` library: one method per item type."""
+"""Store what the spiders fetched, through the ``archive`` library: one method per item type.
+
+The archive is written from a process of its own (``archive.writer``; ``ARCHIVE_WRITER_PROCESS``):
+each item's storing is submitted there, in the order items arrive, and awaited, so the crawl's
+thread goes on downloading meanwhile."""
 
 from __future__ import annotations
 
@@ -14,11 +18,15 @@ from archive.files import Extracted, extract_async
 from archive.ingest import file_info, file_report, unreadable
 from archive.records import Version
 from archive.software import software_versions
-from archive.store import Archive, ArchiveError, default_path
+from archive.store import ArchiveError, default_path
+from archive.writer import BrokenProcessPool, Writer
 from crawler.items import FetchItem, FileItem, LinkItem, PageItem
 from crawler.provenance import fetch_record
 
 logger = logging.getLogger(__name__)
+
+# what says that nothing more can be stored: SQLite's errors, the file system's, the writer's death
+STORAGE_ERRORS = (sqlite3.OperationalError, sqlite3.DatabaseError, OSError, BrokenProcessPool)
 
 
 class ArchivePipeline:
@@ -28,7 +36,7 @@ class ArchivePipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.path = path
-        self.archive: Archive | None = None
+        self.archive: Writer | None = None
         self.job_id: str | None = None
         self.storage_error: str | None = None
         # files being read (URL as requested → done): a link to one waits until it is stored
@@ -43,27 +51,43 @@ class ArchivePipeline:
 
     def open_spider(self):
         spider = self.crawler.spider
-        try:
-            self.archive = Archive.shared(self.path)  # one writer per file in this process
+        settings = self.crawler.settings
+        try:  # one writer per file in this process
+            self.archive = Writer.shared(self.path, in_process=not settings.getbool("ARCHIVE_WRITER_PROCESS", True))
         except ArchiveError as exc:
             self.stats.set_value("archive/failed", f"database: {exc}")
             raise
         self.job_id = spider.job_id
-        self.archive.start_crawl(self.job_id, spider.name, software_versions())
-        settings = self.crawler.settings
         seconds = settings.getfloat("ARCHIVE_COMMIT_SECONDS", 1.0)
-        self.archive.batch(settings.getint("ARCHIVE_COMMIT_ITEMS", 200), seconds)
+        self.archive.call("start_crawl", self.job_id, spider.name, software_versions())
+        self.archive.call("batch", settings.getint("ARCHIVE_COMMIT_ITEMS", 200), seconds)
+        self._flushing = False
         self._ticker = task.LoopingCall(self._flush)  # a quiet spell still commits what is pending
         self._ticker.start(max(seconds, 0.05), now=False)
         logger.info("Archiving into %s (crawl job %s)", self.path, self.job_id)
 
     def _flush(self) -> None:
-        if self.archive is None or self.storage_error is not None:
+        if self.archive is None or self.storage_error is not None or self._flushing:
             return
+        self._flushing = True
+        asyncio.ensure_future(self._guarded(self._do("flush", only_if_due=True))).add_done_callback(self._flushed)
+
+    def _flushed(self, _) -> None:
+        self._flushing = False
+
+    def _do(self, method: str, *args, **kwargs) -> asyncio.Future:
+        """``Archive.<method>`` submitted to the writer now (done after what was submitted
+        before it): the future of its answer."""
+        return asyncio.wrap_future(self.archive.submit(method, *args, **kwargs))
+
+    async def _guarded(self, write: asyncio.Future) -> None:
+        """A write nothing else waits for (robots.txt, the commit of a quiet spell): a failure is
+        a storage failure all the same."""
         try:
-            self.archive.flush(only_if_due=True)
-        except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
-            self._storage_failed(exc)
+            await write
+        except STORAGE_ERRORS as exc:
+            if self.storage_error is None:
+                self._storage_failed(exc)
 
     async def process_item(self, item):
         if self.storage_error is not None:  # nothing more can be stored: the crawl is stopping
@@ -71,8 +95,11 @@ class ArchivePipeline:
             return item
         try:
             await self._store(item)
-        except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
-            self._storage_failed(exc)
+        except STORAGE_ERRORS as exc:
+            if self.storage_error is None:
+                self._storage_failed(exc)
+            else:  # items in flight when the storage failed: said once already
+                self.stats.inc_value("archive/not_stored")
         return item
 
     def _storage_failed(self, exc: BaseException) -> None:
@@ -99,37 +126,39 @@ class ArchivePipeline:
     def _walks(self) -> dict:
         return getattr(self.crawler.spider, "walks", None) or {}
 
-    def _begin_walk(self, fetch) -> None:
+    def _begin_walk(self, fetch):
         """A crawl of many columns keeps one ``crawls`` row per column walked (under the key its
-        state is kept under), begun with the walk's first stored exchange."""
+        state is kept under), begun with the walk's first stored exchange: the future of that
+        write, or None."""
         walk = self._walks().get(fetch.spider) if fetch is not None else None
         if walk is None or walk.job_id == self.job_id or walk.key in self._walks_begun:
-            return
+            return None
         self._walks_begun.add(walk.key)
-        self.archive.start_crawl(walk.job_id, walk.key, software_versions())
+        return self._do("start_crawl", walk.job_id, walk.key, software_versions())
 
     async def _store(self, item):
-        self._begin_walk(getattr(item, "fetch", None))
+        if (begun := self._begin_walk(getattr(item, "fetch", None))) is not None:
+            await begun
         if isinstance(item, FetchItem):
-            self.archive.record_fetch(item.fetch, item.state, item.listed)
+            await self._do("record_fetch", item.fetch, item.state, item.listed)
             self._count(item.fetch, f"archive/fetch/{item.fetch.outcome or 'unknown'}")
         elif isinstance(item, PageItem):
-            self.process_page(item)
+            await self.process_page(item)
         elif isinstance(item, FileItem):
             await self._process_file_once(item)
         elif isinstance(item, LinkItem):
             in_flight = self._files_in_flight.get(item.url)
             if in_flight is not None:  # the file is still being read: link it once it is stored
                 await asyncio.shield(in_flight)
-            linked = self.archive.link_attachment(item.report_url, item.url, item.name)
+            linked = await self._do("link_attachment", item.report_url, item.url, item.name)
             self.stats.inc_value("archive/attachments/linked" if linked else "archive/attachments/link_pending")
         else:
             raise TypeError(f"the archive pipeline stores FetchItem, PageItem, FileItem and LinkItem, not {type(item).__name__}")
 
-    def process_page(self, item: PageItem) -> None:
+    async def process_page(self, item: PageItem) -> None:
         result = item.examined
         if not result.is_report_page:
-            self.archive.record_fetch(item.fetch.but(outcome=result.kind, reason=result.reason))
+            await self._do("record_fetch", item.fetch.but(outcome=result.kind, reason=result.reason))
             self._count(item.fetch, f"archive/rejected/{result.kind}")
             logger.warning("Not stored: %s — %s", item.fetch.final_url or item.fetch.url, result.reason)
             return
@@ -145,7 +174,7 @@ class ArchivePipeline:
                           extractor=cleaned.extractor, software=software_versions(), container=cleaned.container,
                           incomplete=cleaned.incomplete,
                           removed=cleaned.removed, metadata=md)
-        stored = self.archive.store_report(item.fetch.but(outcome="report"), report, version, item.state)
+        stored = await self._do("store_report", item.fetch.but(outcome="report"), report, version, item.state)
         self._count(item.fetch, f"archive/reports/{stored.outcome}")
         if cleaned.incomplete:
             self._count(item.fetch, "archive/reports/incomplete")
@@ -186,26 +215,26 @@ class ArchivePipeline:
         if extracted.scanned:
             self.stats.inc_value("archive/files/scanned")
         if item.report is None:  # an attachment of a report page
-            _, new = self.archive.store_file(item.fetch.but(outcome="attachment"), item.body, item.content_type,
-                                             info, report_url=item.linked_from, name=item.name, state=item.state)
+            _, new = await self._do("store_file", item.fetch.but(outcome="attachment"), item.body, item.content_type,
+                                    info, report_url=item.linked_from, name=item.name, state=item.state)
             self.stats.inc_value("archive/attachments/new_file" if new else "archive/attachments/known_file")
             for report_url, name in item.also_linked_from:  # the same file, linked by other reports
-                self.archive.link_attachment(report_url, item.fetch.final_url or item.fetch.url, name)
+                await self._do("link_attachment", report_url, item.fetch.final_url or item.fetch.url, name)
                 self.stats.inc_value("archive/attachments/linked")
         elif unreadable(extracted):
             # kept as a file with its error; not a report version (there is no text to show)
-            self.archive.store_file(item.fetch.but(outcome="file-unreadable", reason=extracted.error or "no text"),
-                                    item.body, item.content_type, info, report_url=None, name=item.name)
+            await self._do("store_file", item.fetch.but(outcome="file-unreadable", reason=extracted.error or "no text"),
+                           item.body, item.content_type, info, report_url=None, name=item.name)
             self._count(item.fetch, "archive/rejected/unreadable-file")
         else:
-            self._store_file_report(item, extracted, info)
+            await self._store_file_report(item, extracted, info)
 
-    def _store_file_report(self, item: FileItem, extracted: Extracted, info: dict) -> None:
+    async def _store_file_report(self, item: FileItem, extracted: Extracted, info: dict) -> None:
         """The report is the file: its text is the current version's (one exchange, one transaction)."""
         report, title = item.report, item.report.list_title
         version = file_report(report, title, item.fetch.final_url, extracted, item.body, item.content_type)
-        stored = self.archive.store_report(item.fetch.but(outcome="report"), report, version, item.state,
-                                           file={**info, "name": item.name})
+        stored = await self._do("store_report", item.fetch.but(outcome="report"), report, version, item.state,
+                                file={**info, "name": item.name})
         self._count(item.fetch, f"archive/reports/{stored.outcome}")
         logger.info("%s report (file): %s (%s)", stored.outcome.capitalize(), title, report.url)
 
@@ -218,8 +247,9 @@ class ArchivePipeline:
         walk = next((w for w in self._walks().values() if w.portal.serves(request.url)), None)
         job, key = (walk.job_id, walk.key) if walk is not None else (self.job_id, spider.name)
         if walk is not None:
-            self._begin_walk(fetch_record(response, job, key))
-        self.archive.record_fetch(fetch_record(response, job, key).but(outcome="robots"))
+            if (begun := self._begin_walk(fetch_record(response, job, key))) is not None:
+                asyncio.ensure_future(self._guarded(begun))  # submitted first: done first
+        asyncio.ensure_future(self._guarded(self._do("record_fetch", fetch_record(response, job, key).but(outcome="robots"))))
 
     def spider_closed(self, spider, reason):
         if self.archive is None:
@@ -228,13 +258,15 @@ class ArchivePipeline:
             self._ticker.stop()
         try:
             self._close(spider, reason)
-        except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
+        except STORAGE_ERRORS as exc:
             # the crawl row stays unfinished: the next run walks the whole column again
             logger.error("Cannot record the end of crawl %s in %s: %s", self.job_id, self.path, exc)
         finally:
             try:
-                self.archive.release()  # commits what is pending
-            except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
+                used = self.archive.release()  # commits what is pending
+                for key, value in (used or {}).items():  # after the crawl's row: for who runs it
+                    self.stats.set_value(f"archive/writer/{key}", value)
+            except STORAGE_ERRORS as exc:
                 logger.error("Cannot store the last writes of crawl %s in %s (%s): the next run fetches "
                              "what they held.", self.job_id, self.path, exc)
 
@@ -245,14 +277,14 @@ class ArchivePipeline:
         for walk in self._walks().values():
             if reason == "finished" and walk.walk_complete:
                 walked = True
-                gone = self.archive.mark_gone(walk.portal.name, walk.column_root, walk.job_id, walk.sections)
+                gone = self.archive.call("mark_gone", walk.portal.name, walk.column_root, walk.job_id, walk.sections)
                 walk.counts["archive/reports/gone"] = len(gone)
                 gone_total += len(gone)
                 for url in gone:
                     logger.warning("Report no longer listed (marked gone, kept): %s", url)
             if walk.job_id != self.job_id and walk.key in self._walks_begun:
                 # a column of a crawl of many: finished only if it did, with its own figures
-                self.archive.finish_crawl(walk.job_id, walk.failed or reason, dict(walk.counts))
+                self.archive.call("finish_crawl", walk.job_id, walk.failed or reason, dict(walk.counts))
         if walked:
             self.stats.set_value("archive/reports/gone", gone_total)
-        self.archive.finish_crawl(self.job_id, reason, self.stats.get_stats())
+        self.archive.call("finish_crawl", self.job_id, reason, self.stats.get_stats())

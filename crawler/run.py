@@ -28,7 +28,10 @@ def _loop() -> asyncio.AbstractEventLoop:
     if not reactor.running:
         # fire the reactor's startup triggers (its thread pool, used for DNS) without blocking in run()
         reactor.startRunning(installSignalHandlers=False)
-    return reactor._asyncioEventloop
+    loop = reactor._asyncioEventloop
+    # the thread's current loop (Scrapy asks for it): an earlier asyncio.run() in this thread unset it
+    asyncio.set_event_loop(loop)
+    return loop
 
 
 def run_crawl(spider, settings: dict | None = None, **spider_args) -> dict:

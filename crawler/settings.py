@@ -96,6 +96,9 @@ ARCHIVE_CLEAN_MEMORY = 1 << 30  # bytes of address space a worker may add for on
 # comes first. A crash loses at most that much work, which the next run fetches again.
 ARCHIVE_COMMIT_ITEMS = 200
 ARCHIVE_COMMIT_SECONDS = 1.0
+# The archive is written from a process of its own (archive.writer), off the crawl's thread;
+# False writes from the crawl's thread (a debugger in the store, or where processes cannot start).
+ARCHIVE_WRITER_PROCESS = True
 
 # scrapy crawl discover: requests per site at most (robots.txt included), and links deep from the homepage
 ARCHIVE_DISCOVER_BUDGET = 50

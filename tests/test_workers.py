@@ -118,7 +118,8 @@ def test_a_crawl_stores_a_page_over_budget_flagged_and_everything_else(heavy_por
 
 
 def test_cleaning_workers_die_with_a_killed_crawl(heavy_portal, db_path):
-    """SIGKILL of the crawl while a worker cleans leaves no worker (nor fork server) running."""
+    """SIGKILL of the crawl while a worker cleans leaves none of its helpers running: no worker,
+    fork server, archive writer (archive.writer) or resource tracker."""
     portal, server, heavy = heavy_portal
     crawl = subprocess.Popen([sys.executable, "-c", CRAWL, server.url, db_path, "600"], cwd=ROOT,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -134,7 +135,8 @@ def test_cleaning_workers_die_with_a_killed_crawl(heavy_portal, db_path):
     deadline = time.time() + 15
     while any(alive(p) for p in family) and time.time() < deadline:
         time.sleep(0.1)
-    assert not any(alive(p) for p in family), "a cleaning process outlived the crawl"
+    assert not any(alive(p) for p in family), "a helper process outlived the crawl: " + "; ".join(
+        open(f"/proc/{p}/cmdline").read().replace("\0", " ")[:200] for p in family if alive(p))
 
 
 def test_a_worker_holds_none_of_the_crawls_open_files():

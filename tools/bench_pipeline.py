@@ -9,10 +9,12 @@ each crawl in a fresh process:
   bare   a spider that follows the same list pages and report links and only writes each
          body to SQLite (one INSERT and commit per page, WAL) — the baseline;
   ours   the project's spider, pipeline and archive (decoding, cleaning in the worker pool,
+         storing in the archive's writer process,
          figures, provenance, incremental state).
 
 For each size it prints pages/s, CPU seconds (the crawl process, its worker processes and
-everything they started) and peak memory (the crawl process, and the largest worker), with the
+everything they started, the writer by its own account) and peak memory (the crawl process, and
+the largest helper process: a cleaning worker or the writer), with the
 ratios the targets are stated in; then a ``-a full=1`` re-walk of the largest archive, where every
 list page answers 304: CPU seconds and peak memory.
 
@@ -63,12 +65,15 @@ from tools.bench_pipeline import process_tree
 tree = process_tree(os.getpid())
 me = resource.getrusage(resource.RUSAGE_SELF)
 waited = resource.getrusage(resource.RUSAGE_CHILDREN)
-cpu = me.ru_utime + me.ru_stime + waited.ru_utime + waited.ru_stime + tree["cpu"]
+# the archive's writer process has ended by now, a child of the fork server (not ours): it says
+# what it used in the crawl's stats
+cpu = me.ru_utime + me.ru_stime + waited.ru_utime + waited.ru_stime + tree["cpu"] + \
+    stats.get("archive/writer/cpu_seconds", 0)
 print("RESULT " + json.dumps({
     "seconds": seconds, "responses": stats.get("downloader/response_count", 0),
     "requests": stats.get("downloader/request_count", 0), "stored": stats.get("archive/reports/new", 0)
     or stats.get("bare/stored", 0), "finish": stats.get("finish_reason"), "cpu": cpu,
-    "peak_mb": me.ru_maxrss / 1024, "worker_peak_mb": tree["max_peak_mb"], "workers": tree["n"]}))
+    "peak_mb": me.ru_maxrss / 1024, "worker_peak_mb": max(tree["max_peak_mb"], stats.get("archive/writer/peak_mb", 0)), "workers": tree["n"]}))
 """
 
 

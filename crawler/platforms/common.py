@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
@@ -43,8 +44,10 @@ def folder_of(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
+@lru_cache(maxsize=1 << 16)
 def list_url(url: str) -> str:
-    """One URL per list page: ``…/index.html`` is the folder itself."""
+    """One URL per list page: ``…/index.html`` is the folder itself. (Remembered: every page of a
+    numbered list names all the others, N² calls for a column of N pages.)"""
     parts = urlsplit(url)
     if re.search(r"/index\.s?html?$", parts.path):
         return folder_of(url)

@@ -39,7 +39,8 @@ from archive.http import header_value, normalise_headers
 from archive.meta import report_year
 from archive.records import utcnow
 from archive.registry import column_folder
-from archive.store import Archive, default_path
+from archive.store import default_path
+from archive.writer import Writer
 from crawler import discovery as disc
 from crawler.extensions import NETWORK_ERRORS
 from crawler.items import FetchItem
@@ -202,7 +203,8 @@ class DiscoverSpider(scrapy.Spider):
     # --- the search ----------------------------------------------------------------------------
     async def start(self):
         # the pipeline's connection: a second writer in this process would wait on its open batch
-        self.archive = Archive.shared(self.settings.get("ARCHIVE_DB") or default_path())
+        self.archive = Writer.shared(self.settings.get("ARCHIVE_DB") or default_path(),
+                                     in_process=not self.settings.getbool("ARCHIVE_WRITER_PROCESS", True))
         budget = int(self.budget_arg or self.settings.getint("ARCHIVE_DISCOVER_BUDGET", 50))
         depth = int(self.depth_arg or self.settings.getint("ARCHIVE_DISCOVER_DEPTH", 4))
         self.obey_robots = self.settings.getbool("ROBOTSTXT_OBEY")
@@ -436,7 +438,7 @@ class DiscoverSpider(scrapy.Spider):
         site.done = True
         rows = self._rows(site)
         try:
-            self.archive.save_discoveries(site.homepage, rows)
+            self.archive.call("save_discoveries", site.homepage, rows)
         except Exception as exc:  # noqa: BLE001 — said once, the crawl goes on with the other sites
             self.logger.error("Cannot store the discoveries of %s: %s", site.homepage, exc)
             self.crawler.stats.set_value("archive/failed", f"storage failed: {exc}")
