@@ -83,9 +83,12 @@ def _start_worker(memory: int) -> None:
     yield the CPU to the crawl's thread."""
     from .files.child import die_with_parent, limit_address_space, lower_priority
 
+    import signal
+
     die_with_parent(None)
     limit_address_space(memory)
     lower_priority()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's: it finishes its pages, then ends us
 
 
 def _ready() -> int:

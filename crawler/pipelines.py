@@ -19,14 +19,14 @@ from archive.ingest import file_info, file_report, unreadable
 from archive.records import Version
 from archive.software import software_versions
 from archive.store import ArchiveError, default_path
-from archive.writer import BrokenProcessPool, Writer
+from archive.writer import Writer, WriterGone
 from crawler.items import FetchItem, FileItem, LinkItem, PageItem
 from crawler.provenance import fetch_record
 
 logger = logging.getLogger(__name__)
 
-# what says that nothing more can be stored: SQLite's errors, the file system's, the writer's death
-STORAGE_ERRORS = (sqlite3.OperationalError, sqlite3.DatabaseError, OSError, BrokenProcessPool)
+# what says that nothing more can be stored: SQLite's errors, the file system's, the writer's end
+STORAGE_ERRORS = (sqlite3.OperationalError, sqlite3.DatabaseError, OSError, WriterGone)
 
 
 class ArchivePipeline:

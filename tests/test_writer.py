@@ -119,7 +119,7 @@ def test_a_writer_that_dies_stops_the_crawl_as_a_storage_failure_and_the_next_ru
     stats = run_crawl(spider, {**FAST, "ARCHIVE_DB": db_path, "ARCHIVE_COMMIT_ITEMS": 5,
                                "EXTENSIONS": {"tests.test_writer.KillTheWriter": 0}})
     assert stats["finish_reason"] == "storage-failed"
-    assert stats["archive/failed"].startswith("storage failed: BrokenProcessPool")
+    assert stats["archive/failed"].startswith("storage failed: WriterGone")
     said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Cannot store into")]
     assert len(said) == 1, said
     assert not Writer._shared  # the dead writer is not handed to the next crawl
