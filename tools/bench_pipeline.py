@@ -16,7 +16,9 @@ For each size it prints pages/s, CPU seconds (the crawl process, its worker proc
 everything they started, the writer by its own account) and peak memory (the crawl process, and
 the largest helper process: a cleaning worker or the writer), with the
 ratios the targets are stated in; then a ``-a full=1`` re-walk of the largest archive, where every
-list page answers 304: CPU seconds and peak memory.
+list page answers 304: CPU seconds (split: starting = the interpreter and imports before the crawl,
+crawl = the crawl's process after, helpers = fork server and cleaning workers, writer) and peak
+memory.
 
     .venv/bin/python tools/bench_pipeline.py [--sizes 2000,10000] [--rounds 1]
 """
@@ -73,7 +75,11 @@ print("RESULT " + json.dumps({
     "seconds": seconds, "responses": stats.get("downloader/response_count", 0),
     "requests": stats.get("downloader/request_count", 0), "stored": stats.get("archive/reports/new", 0)
     or stats.get("bare/stored", 0), "finish": stats.get("finish_reason"), "cpu": cpu,
-    "peak_mb": me.ru_maxrss / 1024, "worker_peak_mb": max(tree["max_peak_mb"], stats.get("archive/writer/peak_mb", 0)), "workers": tree["n"]}))
+    "peak_mb": me.ru_maxrss / 1024, "worker_peak_mb": max(tree["max_peak_mb"], stats.get("archive/writer/peak_mb", 0)),
+    "workers": tree["n"], "split": {"starting": cpu0.user + cpu0.system,
+                                    "crawl": me.ru_utime + me.ru_stime - cpu0.user - cpu0.system,
+                                    "helpers": waited.ru_utime + waited.ru_stime + tree["cpu"],
+                                    "writer": stats.get("archive/writer/cpu_seconds", 0)}}))
 """
 
 
@@ -206,8 +212,9 @@ def main() -> None:
         peak = {n: max(x["peak_mb"] for x in results[n]["ours"]) for n in (lo, hi)}
         print(f"ours: peak memory {lo} → {hi} reports: {peak[lo]:.0f} → {peak[hi]:.0f} MB "
               f"(ratio {peak[hi] / peak[lo]:.2f})")
-    print(f"-a full=1 re-walk of {sizes[-1]} reports ({rewalk['requests']} requests): CPU {rewalk['cpu']:.1f} s, "
-          f"peak {rewalk['peak_mb']:.0f} MB, {rewalk['seconds']:.1f} s")
+    split = ", ".join(f"{k} {v:.1f}" for k, v in rewalk["split"].items())
+    print(f"-a full=1 re-walk of {sizes[-1]} reports ({rewalk['requests']} requests): CPU {rewalk['cpu']:.1f} s "
+          f"({split}), peak {rewalk['peak_mb']:.0f} MB, {rewalk['seconds']:.1f} s")
     print("RESULT " + json.dumps({"results": results, "rewalk": rewalk}))
 
 

@@ -279,7 +279,8 @@ def child_crawl(url: str, db: str, cassette: str, mode: str, impl: str, bare: bo
     stats = run_crawl(spider_class(url) if bare else spider_for(url), settings)
     children = _children_cpu()  # worker processes a crawl keeps for the next one are still running here
     out = {"seconds": time.perf_counter() - wall, "peak_rss": _peak(),
-           "cpu": time.process_time() - cpu + children - workers,  # the crawl's process and its workers
+           # the crawl's process, its workers, and the archive's writer (ended by now: by its own account)
+           "cpu": time.process_time() - cpu + children - workers + stats.get("archive/writer/cpu_seconds", 0),
            "requests": stats.get("downloader/request_count", 0), "played": stats.get("cassette/played", 0),
            "recorded": stats.get("cassette/recorded", 0), "miss": stats.get("cassette/miss", 0),
            "new": stats.get("archive/reports/new", 0), "finish_reason": stats.get("finish_reason")}
