@@ -10,7 +10,8 @@ Prints, in one run:
    a share of the full crawl's, peak memory of each run;
 3. crash series: a crawl of ``--crash-reports`` reports (a third with an attachment) SIGKILLed
    at ten random moments, then one plain run: reports and attachments complete,
-   ``PRAGMA integrity_check``, duplicate versions, parser processes left behind;
+   ``PRAGMA integrity_check``, duplicate versions, processes left behind (parsers, fork server,
+  cleaning workers, the archive's writer);
 4. memory ceiling: a crawl whose pages include an endless stream, a 100,000-deep nesting and
    the largest page allowed, peak memory (target < 500 MB).
 
@@ -36,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.fault_server import FaultPortal, FaultServer  # noqa: E402
+from tests.procs import alive, descendants  # noqa: E402
 
 CRAWL = textwrap.dedent("""
     import json, resource, sys
@@ -125,7 +127,7 @@ def crash_series(n: int, tmp: str, rng: random.Random) -> None:
     for i in with_files:
         portal.attach([i], f"附件{i}.docx", docx_bytes(f"附件 {i}：本年度收到申请{i % 17}件。"))
     db = os.path.join(tmp, "crash.db")
-    kills = []
+    kills, helpers = [], set()
     with FaultServer(portal) as server:
         for _ in range(10):
             extra = json.dumps({"DOWNLOAD_DELAY": 0.03, "CONCURRENT_REQUESTS_PER_DOMAIN": 2})
@@ -135,12 +137,15 @@ def crash_series(n: int, tmp: str, rng: random.Random) -> None:
             time.sleep(wait)
             finished = proc.poll() is not None
             if not finished:
+                helpers |= descendants(proc.pid)  # fork server, cleaning workers, writer, parsers
                 os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
             kills.append((round(wait, 1), "finished first" if finished else "killed"))
         time.sleep(1)
-        # a killed crawl's forked parser children carry its command line: any still there is an orphan
-        left = [p for p in os.listdir("/proc") if p.isdigit() and "spider_for(url)" in _cmd(p)]
+        # a killed crawl's forked parser children carry its command line; its other helpers were
+        # named just before the kill: any still there is an orphan
+        left = {int(p) for p in os.listdir("/proc") if p.isdigit() and "spider_for(url)" in _cmd(p)}
+        left |= {p for p in helpers if alive(p)}
         final = crawl(server.url, db)
     reports = q(db, "select count(*) from reports where current_version is not null")
     attachments = q(db, "select count(*) from attachments")
@@ -151,7 +156,7 @@ def crash_series(n: int, tmp: str, rng: random.Random) -> None:
     print(f"   then one plain run ({final['requests']} requests, {final['owed']} owed reports, "
           f"{final['owed_attachments']} owed attachments): reports {reports} / {n}, attachments {attachments} / "
           f"{len(with_files)}, integrity_check {q(db, 'pragma integrity_check')}, duplicate versions {dupes}, "
-          f"parser processes left behind {len(left)}\n")
+          f"processes left behind {len(left)} (of {len(helpers)} helpers the killed crawls had)\n")
 
 
 def _cmd(pid: str) -> str:
