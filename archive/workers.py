@@ -79,16 +79,12 @@ def process_context():
 
 
 def _start_worker(memory: int) -> None:
-    """In each worker, before its first page: die with the fork server, cap the address space,
-    yield the CPU to the crawl's thread."""
-    from .files.child import die_with_parent, limit_address_space, lower_priority
+    """In each worker, before its first page: a helper of the crawl (dies with the fork server,
+    leaves Ctrl-C to the crawl, yields the CPU), within its address space."""
+    from .files.child import become_helper, limit_address_space
 
-    import signal
-
-    die_with_parent(None)
+    become_helper(None)
     limit_address_space(memory)
-    lower_priority()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's: it finishes its pages, then ends us
 
 
 def _ready() -> int:

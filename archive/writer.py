@@ -14,7 +14,7 @@ small write itself). Nothing else changes: the child commits in groups as a craw
 archive take the write lock in turn.
 
 The child comes from the same fork server as the cleaning workers and keeps the crawl's CPU
-priority (the workers yield theirs: ``files.child.lower_priority``): niced too, it fell behind on
+priority (the workers yield theirs: ``files.child.become_helper``): niced too, it fell behind on
 two busy cores, and the items waiting for it grew the crawl's memory (to 700 writes waiting and
 144 MB, from 108, at 10,000 reports). It ignores Ctrl-C (the crawl closes it in order) and ends,
 without committing, when its end of the pipe closes: a crawl that is killed loses the group of
@@ -69,12 +69,9 @@ def _usage() -> dict:
 
 def _serve(conn, path: str) -> None:
     """The writer's process: open the archive, then answer each message of calls in order."""
-    import signal
+    from .files.child import become_helper
 
-    from .files.child import die_with_parent
-
-    die_with_parent(None)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle: it closes us
+    become_helper(None, yield_cpu=False)  # the crawl closes it in order; at the crawl's priority (above)
     try:
         archive = Archive(path)
     except BaseException as exc:  # noqa: BLE001 - handed to the caller
@@ -144,7 +141,7 @@ class Writer:
         future: Future = Future()
         if self.in_process:
             try:
-                future.set_result(None if method == _CLOSE else getattr(self._archive, method)(*args, **kwargs))
+                future.set_result(getattr(self._archive, method)(*args, **kwargs))
             except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
                 future.set_exception(exc)
             return future

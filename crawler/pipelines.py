@@ -42,6 +42,7 @@ class ArchivePipeline:
         # files being read (URL as requested → done): a link to one waits until it is stored
         self._files_in_flight: dict[str, asyncio.Future] = {}
         self._walks_begun: set[str] = set()
+        self._flushing = False  # a commit of a quiet spell is on its way to the writer
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.response_received, signal=signals.response_received)
 
@@ -61,7 +62,6 @@ class ArchivePipeline:
         seconds = settings.getfloat("ARCHIVE_COMMIT_SECONDS", 1.0)
         self.archive.call("start_crawl", self.job_id, spider.name, software_versions())
         self.archive.call("batch", settings.getint("ARCHIVE_COMMIT_ITEMS", 200), seconds)
-        self._flushing = False
         self._ticker = task.LoopingCall(self._flush)  # a quiet spell still commits what is pending
         self._ticker.start(max(seconds, 0.05), now=False)
         logger.info("Archiving into %s (crawl job %s)", self.path, self.job_id)

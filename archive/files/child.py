@@ -112,8 +112,7 @@ def collect(kind: str, proc, receiver, timed_out: bool, timeout: float) -> Extra
 
 
 def _child(kind: str, parser, body: bytes, conn, parent: int | None = None) -> None:
-    die_with_parent(parent)
-    lower_priority()
+    become_helper(parent)
     _limit_memory()
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # "could not parse color" and the like
     try:
@@ -154,15 +153,23 @@ def die_with_parent(parent: int | None) -> None:
 HELPER_NICENESS = 10  # how much lower than the crawl's own a helper process's CPU priority is
 
 
-def lower_priority() -> None:
-    """A helper process (file parser, cleaning worker) yields the CPU to the
-    crawl's thread: that thread is what every download waits on (a response read late is a
-    request sent late), while a helper's work only has to keep up. Measured on 2 cores, helpers at
-    the crawl's priority made a 3,000-report crawl ~15 % slower than at this niceness."""
-    try:
-        os.nice(HELPER_NICENESS)
-    except OSError:  # not allowed here: the same work at the same priority
-        pass
+def become_helper(parent: int | None, yield_cpu: bool = True) -> None:
+    """What every helper process of a crawl (file parser, cleaning worker, the archive's writer)
+    does first: die with its parent (``die_with_parent``); leave Ctrl-C to the crawl, which
+    finishes what is in hand and then ends its helpers (a parser killed by the terminal's SIGINT
+    would store a readable file as unreadable); with ``yield_cpu``, run at a lower CPU priority:
+    the crawl's thread is what every download waits on (a response read late is a request sent
+    late), while a helper only has to keep up. Measured on 2 cores, helpers at the crawl's priority
+    made a 3,000-report crawl ~15 % slower than at this niceness."""
+    import signal
+
+    die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if yield_cpu:
+        try:
+            os.nice(HELPER_NICENESS)
+        except OSError:  # not allowed here: the same work at the same priority
+            pass
 
 
 def _limit_memory() -> None:
