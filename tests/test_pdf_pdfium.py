@@ -40,6 +40,17 @@ def pdfium_pages(extracted) -> int:
     return int(extracted.extractor.split("pypdfium2")[1].split(" on ")[1].split()[0])
 
 
+@pytest.fixture(autouse=True, params=["compiled", "ctypes"])
+def loops(request, monkeypatch):
+    """Every test twice: PDFium's answers gathered by the compiled loops, and through ctypes (where
+    the extension is not built)."""
+    if request.param == "ctypes":
+        monkeypatch.setattr(pdf_pdfium, "_loops", None)
+    elif pdf_pdfium._loops is None:
+        pytest.skip("archive.files._pdfium_loops is not built (no C compiler when the project was installed)")
+    return request.param
+
+
 @pytest.fixture(scope="module")
 def fonts():
     return {"F1": Borrowed.load(*SONG, first=100), "F2": Borrowed.load(*TIMES, first=120)}

@@ -83,19 +83,32 @@ _X0 = itemgetter("x0")
 def _line_from_chars(chars: list[dict]) -> Line | None:
     chars = sorted(chars, key=_X0)
     parts: list[str] = []
-    visible: list[dict] = []
+    sizes: list[float] = []
     prev = None
     pending_space = False
+    # the visible characters' extent, kept as min() and max() would (runs for every character)
+    x0 = x1 = top = bottom = 0.0
     for ch in chars:
         t = ch["text"]
         if not t or t.isspace():
             pending_space = True
             continue
-        visible.append(ch)
-        if prev is not None:
-            gap = ch["x0"] - prev["x1"]
-            size = min(prev["size"], ch["size"]) or 10.0
-            if prev["text"] == t and abs(ch["x0"] - prev["x0"]) < 0.2 * size:
+        c_x0, c_x1, c_top, c_bottom, c_size = ch["x0"], ch["x1"], ch["top"], ch["bottom"], ch["size"]
+        sizes.append(c_size)
+        if prev is None:
+            x0, x1, top, bottom = c_x0, c_x1, c_top, c_bottom
+        else:
+            if c_x0 < x0:
+                x0 = c_x0
+            if c_x1 > x1:
+                x1 = c_x1
+            if c_top < top:
+                top = c_top
+            if c_bottom > bottom:
+                bottom = c_bottom
+            gap = c_x0 - prev["x1"]
+            size = min(prev["size"], c_size) or 10.0
+            if prev["text"] == t and abs(c_x0 - prev["x0"]) < 0.2 * size:
                 continue  # the same glyph drawn twice (fake bold)
             a, b = prev["text"][-1], t[0]
             if is_cjk(a) or is_cjk(b):
@@ -108,14 +121,7 @@ def _line_from_chars(chars: list[dict]) -> Line | None:
         pending_space = False
     if prev is None:
         return None
-    return Line(
-        text="".join(parts),
-        x0=min(c["x0"] for c in visible),
-        x1=max(c["x1"] for c in visible),
-        top=min(c["top"] for c in visible),
-        bottom=max(c["bottom"] for c in visible),
-        size=statistics.median(c["size"] for c in visible),
-    )
+    return Line(text="".join(parts), x0=x0, x1=x1, top=top, bottom=bottom, size=statistics.median(sizes))
 
 
 def _text_of(chars: list[dict]) -> str:

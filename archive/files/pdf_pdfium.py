@@ -35,6 +35,10 @@ glyph) ends where its ink does in PDFium's box, at its advance in pdfminer.six's
 corpus (依 in 楷体, hzq2024 page 1), 0.19 pt. Boxes otherwise agree to 1e-3 pt (PDFium computes in
 single precision). The layout's tolerances are points wide; the text of every corpus page and
 built test page is the same either way (``tests/test_pdf_pdfium.py``).
+
+The loops that ask PDFium about every character and every object run in C (``_pdfium_loops``, an
+optional extension built at install) where it is built, else through ctypes (``_chars_by_ctypes``,
+``_object_rows_ctypes``): the same answers (``tests/test_pdf_pdfium_loops.py``), a third of the time.
 """
 
 from __future__ import annotations
@@ -51,6 +55,11 @@ from pdfminer.psparser import PSLiteral
 from archive.software import package_version
 
 from .pdf_layout import Page, dedupe, page_from_chars
+
+try:  # the loops that ask PDFium about every character and object, compiled (pyproject: ext-modules)
+    from . import _pdfium_loops as _loops
+except ImportError:  # not built (no C compiler where it was installed): the same loops through ctypes
+    _loops = None
 
 MIN_TEXT_WIDTH = 0.02  # PDFium's text page leaves out text objects narrower than 0.01
 MIN_RULE_HEIGHT = 0.9  # pdfplumber keeps vertical edges of 1 pt and more; a margin for rounding
@@ -70,10 +79,6 @@ class PdfiumPages:
 
     def __init__(self, body: bytes):
         self._doc = pdfium.PdfDocument(body)  # raises on what PDFium cannot open
-        self._rect = pdfium_c.FS_RECTF()
-        self._matrix = pdfium_c.FS_MATRIX()
-        self._name = ctypes.create_string_buffer(256)
-        self._flags = ctypes.c_int()
         self._fonts: dict[int, bool] = {}  # font object number → read alike by the two libraries
         # CPU seconds spent deciding (boxes, fonts, the page's objects), reading the characters
         # (page and text page loaded, characters, duplicates) and making lines (tools/bench_files.py)
@@ -123,52 +128,85 @@ class PdfiumPages:
         textpage = page.get_textpage()
         try:
             tp = ctypes.cast(textpage.raw, ctypes.c_void_p).value
-            rect, m = self._rect, self._matrix
-            rect_at, m_at = ctypes.addressof(rect), ctypes.addressof(m)
-            generated, unicode_of, map_error, matrix_of, box_of, size_of = _per_char_calls()
-            chars, where = [], []
-            last_left = last_right = last_bottom = None
-            for i in range(pdfium_c.FPDFText_CountChars(textpage.raw)):
-                code = unicode_of(tp, i)
-                # the spaces and line breaks PDFium puts between words and lines (it generates
-                # nothing else: U+0020, U+000D, U+000A)
-                if (code == 32 or code == 13 or code == 10) and generated(tp, i):
-                    continue
-                if code <= 2 or code >= 0x110000 or 0x0590 <= code <= 0x08FF or 0xD800 <= code <= 0xDFFF \
-                        or 0xFB1D <= code <= 0xFEFF or map_error(tp, i):
-                    return None  # PDFium's mark of a hyphen it joined (2), right-to-left scripts it reorders
-                if not matrix_of(tp, i, m_at) or m.b != 0 or m.c != 0 or m.a <= 0 or m.d <= 0 or not box_of(tp, i, rect_at):
-                    return None
-                if rect.left == last_left and rect.right == last_right and rect.bottom == last_bottom:
-                    return None  # one glyph made several characters: a ligature PDFium split, an /ActualText
-                last_left, last_right, last_bottom = rect.left, rect.right, rect.bottom
-                size = size_of(tp, i) * m.d
-                bottom = height - rect.bottom
-                chars.append({"text": chr(code), "x0": rect.left, "x1": rect.right, "top": bottom - size,
-                              "bottom": bottom, "size": size, "fontname": None})
-                where.append(i)
-            self._name_fonts(textpage.raw, chars, where)
-            return chars
+            count = pdfium_c.FPDFText_CountChars(textpage.raw)
+            if _loops is not None:
+                return _loops.page_chars(tp, count, height, *_char_addresses())
+            return _chars_by_ctypes(tp, count, height)
         finally:
             textpage.close()
 
-    def _name_fonts(self, tp, chars: list[dict], where: list[int]) -> None:
-        """The font's name on each character that may be another drawn twice (one of several of
-        its text and size): what ``dedupe`` tells duplicates by, besides their place."""
-        seen: dict[tuple, int] = {}
-        for ch in chars:
-            key = (ch["text"], ch["size"])
-            seen[key] = seen.get(key, 0) + 1
-        name, flags = self._name, self._flags
-        for ch, i in zip(chars, where):
-            if seen[(ch["text"], ch["size"])] > 1:
-                pdfium_c.FPDFText_GetFontInfo(tp, i, name, len(name), flags)
-                ch["fontname"] = name.value
+
+def _chars_by_ctypes(tp: int, count: int, height: float) -> list[dict] | None:
+    """``PdfiumPages._chars`` through ctypes, six calls a character: where ``_pdfium_loops`` is not
+    built, and the reference its ``page_chars`` is tested against (which names every character's
+    font, not only those ``dedupe`` compares: the same characters dropped)."""
+    generated, unicode_of, map_error, matrix_of, box_of, size_of = _per_char_calls()
+    rect, m = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
+    rect_at, m_at = ctypes.addressof(rect), ctypes.addressof(m)
+    chars, where = [], []
+    last_left = last_right = last_bottom = None
+    for i in range(count):
+        code = unicode_of(tp, i)
+        # the spaces and line breaks PDFium puts between words and lines (it generates nothing
+        # else: U+0020, U+000D, U+000A)
+        if (code == 32 or code == 13 or code == 10) and generated(tp, i):
+            continue
+        if code <= 2 or code >= 0x110000 or 0x0590 <= code <= 0x08FF or 0xD800 <= code <= 0xDFFF \
+                or 0xFB1D <= code <= 0xFEFF or map_error(tp, i):
+            return None  # PDFium's mark of a hyphen it joined (2), right-to-left scripts it reorders
+        if not matrix_of(tp, i, m_at) or m.b != 0 or m.c != 0 or m.a <= 0 or m.d <= 0 or not box_of(tp, i, rect_at):
+            return None
+        if rect.left == last_left and rect.right == last_right and rect.bottom == last_bottom:
+            return None  # one glyph made several characters: a ligature PDFium split, an /ActualText
+        last_left, last_right, last_bottom = rect.left, rect.right, rect.bottom
+        size = size_of(tp, i) * m.d
+        bottom = height - rect.bottom
+        chars.append({"text": chr(code), "x0": rect.left, "x1": rect.right, "top": bottom - size,
+                      "bottom": bottom, "size": size, "fontname": None})
+        where.append(i)
+    _name_fonts(tp, chars, where)
+    return chars
+
+
+def _name_fonts(tp: int, chars: list[dict], where: list[int]) -> None:
+    """The font's name on each character that may be another drawn twice (one of several of its
+    text and size): what ``dedupe`` tells duplicates by, besides their place."""
+    seen: dict[tuple, int] = {}
+    for ch in chars:
+        key = (ch["text"], ch["size"])
+        seen[key] = seen.get(key, 0) + 1
+    name, flags = ctypes.create_string_buffer(256), ctypes.c_int()
+    font_info = _font_info_call()
+    for ch, i in zip(chars, where):
+        if seen[(ch["text"], ch["size"])] > 1:
+            name.value = b""  # empty where PDFium has no font for it, as page_chars leaves it
+            font_info(tp, i, ctypes.addressof(name), len(name), ctypes.addressof(flags))
+            ch["fontname"] = name.value
+
+
+@functools.cache
+def _font_info_call():
+    """FPDFText_GetFontInfo as a plain C prototype (see ``_per_char_calls``)."""
+    void = ctypes.c_void_p
+    return _plain(pdfium_c.FPDFText_GetFontInfo, ctypes.c_ulong, void, ctypes.c_int, void, ctypes.c_ulong, void)
+
+
+def _address(function) -> int:
+    return ctypes.cast(function, ctypes.c_void_p).value
 
 
 def _plain(function, restype, *argtypes):
     """A PDFium function as a C prototype of plain types (addresses as integers)."""
-    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
+    return ctypes.CFUNCTYPE(restype, *argtypes)(_address(function))
+
+
+@functools.cache
+def _char_addresses() -> tuple[int, ...]:
+    """The PDFium functions ``_pdfium_loops.page_chars`` calls, in its order."""
+    return tuple(_address(f) for f in (
+        pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_HasUnicodeMapError,
+        pdfium_c.FPDFText_GetMatrix, pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetFontSize,
+        pdfium_c.FPDFText_GetFontInfo))
 
 
 @functools.cache
@@ -267,23 +305,19 @@ def _objects_read_alike(page_handle) -> bool:
     treats otherwise than pdfminer.six: one with no width (PDFium leaves it out: a run of spaces
     drawn on its own), or one marked with an ``/ActualText`` (PDFium reads that text instead of
     the glyphs). Forms' objects included."""
-    get_object, get_type, get_bounds, count_marks = _per_object_calls()
     get_matrix = pdfium_c.FPDFPageObj_GetMatrix
     path_kind, form_kind, text_kind = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM, pdfium_c.FPDF_PAGEOBJ_TEXT
     m = pdfium_c.FS_MATRIX()
-    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-    box = [ctypes.addressof(v) for v in (left, bottom, right, top)]
     rising = 0
 
-    def visit(objects, outer, depth: int) -> bool:
+    def visit(rows, outer, depth: int) -> bool:
         """False as soon as an object rules the page out."""
         nonlocal rising
-        for obj in objects:
-            kind = get_type(obj)
+        for obj, kind, bounds_ok, left, _bottom, right, _top, marks in rows:
             if kind == text_kind:
-                if not get_bounds(obj, *box) or right.value - left.value < MIN_TEXT_WIDTH:
+                if not bounds_ok or right - left < MIN_TEXT_WIDTH:
                     return False
-                if count_marks(obj) and _has_actual_text(ctypes.cast(obj, pdfium_c.FPDF_PAGEOBJECT)):
+                if marks and _has_actual_text(ctypes.cast(obj, pdfium_c.FPDF_PAGEOBJECT)):
                     return False
                 continue
             if kind != path_kind and kind != form_kind:
@@ -296,14 +330,39 @@ def _objects_read_alike(page_handle) -> bool:
                     return False
             elif depth >= MAX_FORM_DEPTH:
                 return False  # forms nested deeper than any real document: assume the worst
-            elif not visit((ctypes.cast(pdfium_c.FPDFFormObj_GetObject(handle, j), ctypes.c_void_p).value
-                            for j in range(pdfium_c.FPDFFormObj_CountObjects(handle))), matrix, depth + 1):
+            elif not visit(_object_rows(obj, pdfium_c.FPDFFormObj_CountObjects(handle), True), matrix, depth + 1):
                 return False
         return True
 
     page = ctypes.cast(page_handle, ctypes.c_void_p).value
-    count = pdfium_c.FPDFPage_CountObjects(page_handle)
-    return visit((get_object(page, i) for i in range(count)), _IDENTITY, 0)
+    return visit(_object_rows(page, pdfium_c.FPDFPage_CountObjects(page_handle), False), _IDENTITY, 0)
+
+
+def _object_rows(parent: int, count: int, in_form: bool):
+    """The objects 0..count-1 of a page, or of a form object (``in_form``), as tuples (handle,
+    type, bounds_ok, left, bottom, right, top, marks), bounds and marks for text objects only:
+    gathered in C by ``_pdfium_loops`` where it is built — which leaves out the text objects
+    ``visit`` passes over (as wide as MIN_TEXT_WIDTH, no marks) — else through ctypes, lazily."""
+    if _loops is not None:
+        page_object, form_object, get_type, get_bounds, count_marks = _object_addresses()
+        return _loops.objects(parent, count, in_form, form_object if in_form else page_object, get_type,
+                              get_bounds, count_marks, pdfium_c.FPDF_PAGEOBJ_TEXT, MIN_TEXT_WIDTH)
+    return _object_rows_ctypes(parent, count, in_form)
+
+
+def _object_rows_ctypes(parent: int, count: int, in_form: bool):
+    page_object, get_type, get_bounds, count_marks = _per_object_calls()
+    get_object = _form_object_call() if in_form else page_object
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    box = [ctypes.addressof(v) for v in (left, bottom, right, top)]
+    for i in range(count):
+        obj = get_object(parent, i) or 0
+        kind = get_type(obj) if obj else 0
+        if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            ok = get_bounds(obj, *box)
+            yield obj, kind, ok, left.value, bottom.value, right.value, top.value, count_marks(obj)
+        else:
+            yield obj, kind, 0, 0.0, 0.0, 0.0, 0.0, 0
 
 
 def _has_actual_text(obj) -> bool:
@@ -312,6 +371,20 @@ def _has_actual_text(obj) -> bool:
         if mark and pdfium_c.FPDFPageObjMark_GetParamValueType(mark, b"ActualText") != pdfium_c.FPDF_OBJECT_UNKNOWN:
             return True
     return False
+
+
+@functools.cache
+def _object_addresses() -> tuple[int, ...]:
+    """The PDFium functions ``_pdfium_loops.objects`` calls: FPDFPage_GetObject, FPDFFormObj_GetObject,
+    FPDFPageObj_GetType, FPDFPageObj_GetBounds, FPDFPageObj_CountMarks."""
+    return tuple(_address(f) for f in (pdfium_c.FPDFPage_GetObject, pdfium_c.FPDFFormObj_GetObject,
+                                        pdfium_c.FPDFPageObj_GetType,
+                                        pdfium_c.FPDFPageObj_GetBounds, pdfium_c.FPDFPageObj_CountMarks))
+
+
+@functools.cache
+def _form_object_call():
+    return _plain(pdfium_c.FPDFFormObj_GetObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_ulong)
 
 
 @functools.cache
