@@ -43,6 +43,9 @@ def default_path() -> str:
 # url_state columns read back as they were written (links is decoded, changed is not stored)
 _STATE_COLUMNS = ("url", "kind", "spider", "etag", "last_modified", "sha256", "clean_sha256",
                   "list_title", "list_date", "last_status")
+_STATE_QUERY = f"SELECT {', '.join(_STATE_COLUMNS)}, links FROM url_state WHERE url = ?"
+_KNOWN_REPORT_COLUMNS = ("url", "list_title", "list_date", "last_seen", "gone_since", "current_version")
+_KNOWN_REPORT_QUERY = f"SELECT {', '.join(_KNOWN_REPORT_COLUMNS)} FROM reports WHERE url = ?"
 
 
 class ArchiveError(RuntimeError):
@@ -524,18 +527,20 @@ class Archive(Reader):
         self._upsert("url_state", "url", row)
 
     def state(self, url: str) -> UrlState | None:
-        row = next(self.db.query("SELECT * FROM url_state WHERE url = ?", [url]), None)
+        # the connection's own execute: a crawl asks this of every listed report (sqlite-utils'
+        # query, which reads the statement and names the columns each time, doubled its cost)
+        row = self.conn.execute(_STATE_QUERY, (url,)).fetchone()
         if row is None:
             return None
-        links = json.loads(row["links"]) if row.get("links") else None
-        stored = {name: row[name] for name in _STATE_COLUMNS}
-        return UrlState(**stored, links=ListLinks(**{k: [tuple(e) if k == "entries" else e for e in v]
-                                                    for k, v in links.items()}) if links else None)
+        links = json.loads(row[-1]) if row[-1] else None
+        return UrlState(**dict(zip(_STATE_COLUMNS, row)),
+                        links=ListLinks(**{k: [tuple(e) if k == "entries" else e for e in v]
+                                           for k, v in links.items()}) if links else None)
 
     def known_report(self, url: str) -> dict | None:
         """The stored report row (with its list entry), or None if never stored."""
-        return next(self.db.query("SELECT url, list_title, list_date, last_seen, gone_since, current_version "
-                                  "FROM reports WHERE url = ?", [url]), None)
+        row = self.conn.execute(_KNOWN_REPORT_QUERY, (url,)).fetchone()
+        return dict(zip(_KNOWN_REPORT_COLUMNS, row)) if row else None
 
     def listed_entries(self, spider: str) -> Iterator[tuple[str, str, str, str | None]]:
         """``(list_url, url, title, date)`` of every report entry the list pages of ``spider``

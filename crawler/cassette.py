@@ -44,6 +44,7 @@ Stats: ``cassette/loaded`` (interactions read), ``cassette/played``, ``cassette/
 from __future__ import annotations
 
 import asyncio
+import functools
 import http
 import json
 import logging
@@ -52,7 +53,8 @@ import sys
 import tempfile
 from array import array
 from pathlib import Path
-from typing import Callable, Iterator, NamedTuple
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 from urllib.parse import parse_qs, urlparse
 
 import yaml
@@ -60,12 +62,6 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
-from vcr.matchers import body as vcr_body_matcher
-from vcr.persisters.filesystem import CassetteNotFoundError
-from vcr.record_mode import RecordMode
-from vcr.request import Request as VcrRequest
-from vcr.serialize import deserialize, serialize
-from vcr.serializers import yamlserializer
 from yaml.events import (
     AliasEvent,
     MappingEndEvent,
@@ -83,7 +79,28 @@ logger = logging.getLogger(__name__)
 # vcrpy logs every interaction, bodies included, at INFO
 logging.getLogger("vcr").setLevel(logging.WARNING)
 
-RECORD_MODES = {m.value: m for m in RecordMode}
+if TYPE_CHECKING:
+    from vcr.request import Request as VcrRequest
+
+# vcrpy's record modes (the values of vcr.record_mode.RecordMode, a str enum: a mode compares equal
+# to its name), spelt out so that a crawl without a cassette need not import vcrpy
+RECORD_MODES = ("all", "any", "new_episodes", "none", "once")
+
+
+@functools.cache
+def _vcr() -> SimpleNamespace:
+    """vcrpy's parts this module uses, imported when a cassette is: importing anything of vcrpy
+    imports its HTTP-library patchers (aiohttp among them), 0.3–0.4 s of CPU that every crawl
+    without a cassette (a live one) would pay."""
+    from vcr.matchers import body
+    from vcr.persisters.filesystem import CassetteNotFoundError
+    from vcr.record_mode import RecordMode
+    from vcr.request import Request
+    from vcr.serialize import deserialize, serialize
+    from vcr.serializers import yamlserializer
+
+    return SimpleNamespace(body_matcher=body, CassetteNotFoundError=CassetteNotFoundError, RecordMode=RecordMode,
+                           Request=Request, deserialize=deserialize, serialize=serialize, yamlserializer=yamlserializer)
 FORMAT_VERSION = 1
 HEADER = b"version: 1\ninteractions:\n"
 
@@ -145,7 +162,7 @@ class ReadableYamlSerializer:
 
     @staticmethod
     def deserialize(cassette_string: str):
-        return yamlserializer.deserialize(cassette_string)
+        return _vcr().yamlserializer.deserialize(cassette_string)
 
     @staticmethod
     def serialize(cassette_dict) -> str:
@@ -160,18 +177,18 @@ class Utf8FilePersister:
     def load_cassette(cls, cassette_path, serializer):
         path = Path(cassette_path)
         if not path.is_file():
-            raise CassetteNotFoundError()
+            raise _vcr().CassetteNotFoundError()
         data = path.read_bytes().decode("utf-8")
         if not data.strip():
-            raise CassetteNotFoundError()
-        return deserialize(data, serializer)
+            raise _vcr().CassetteNotFoundError()
+        return _vcr().deserialize(data, serializer)
 
     @staticmethod
     def save_cassette(cassette_path, cassette_dict, serializer):
         path = Path(cassette_path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_bytes(serialize(cassette_dict, serializer).encode("utf-8"))
+        tmp.write_bytes(_vcr().serialize(cassette_dict, serializer).encode("utf-8"))
         tmp.replace(path)  # atomic: a crash never leaves half a cassette
 
 
@@ -558,11 +575,11 @@ class Index:
                 yield held if isinstance(held, list) else (held,)
         odd = self._odd.get(key.raw[:2])
         if odd and key.odd:
-            incoming = request()
+            incoming, matches = request(), _vcr().body_matcher
             found = []
             for number, stored in odd:
                 try:
-                    vcr_body_matcher(incoming, stored)
+                    matches(incoming, stored)
                 except Exception:  # noqa: BLE001 - vcrpy says no by raising (AssertionError, or a parse error)
                     continue
                 found.append(number)
@@ -650,7 +667,7 @@ class Cassette:
         if record_mode not in RECORD_MODES:
             raise ValueError(f"CASSETTE_RECORD_MODE must be one of {sorted(RECORD_MODES)}, not {record_mode!r}")
         self.path = Path(path)
-        self.record_mode = RECORD_MODES[record_mode]
+        self.record_mode = _vcr().RecordMode(record_mode)
         self.allow_playback_repeats = allow_playback_repeats
         self.index = Index()
         self._stored: list = []  # per loaded interaction: Recorded, or None when not kept ('all' never plays)
@@ -676,11 +693,11 @@ class Cassette:
     # --- reading -----------------------------------------------------------------------------
     def _load(self) -> None:
         if not self.path.is_file():
-            if self.record_mode == RecordMode.NONE:
+            if self.record_mode == "none":
                 raise FileNotFoundError(f"cassette not found: {self.path}")
             return
         self._identity = _file_identity(self.path)
-        keep = self.record_mode != RecordMode.ALL  # 'all' never plays: keys only
+        keep = self.record_mode != "all"  # 'all' never plays: keys only
         reader = CassetteReader(self.path)
         for item in reader:
             request = item["request"]
@@ -700,7 +717,7 @@ class Cassette:
             raise CassetteError(f"cassette {self.path}: the request of {request['uri']} has a {exc}") from exc
         headers = request.get("headers") or {}
         key = request_key(request["method"], request["uri"], body, _first_value(headers))
-        vcr_request = VcrRequest(request["method"], request["uri"], body, headers) if key.odd else None
+        vcr_request = _vcr().Request(request["method"], request["uri"], body, headers) if key.odd else None
         return key, vcr_request
 
     def __len__(self) -> int:
@@ -708,17 +725,17 @@ class Cassette:
 
     @property
     def write_protected(self) -> bool:
-        return (self.rewound and self.record_mode == RecordMode.ONCE) or self.record_mode == RecordMode.NONE
+        return (self.rewound and self.record_mode == "once") or self.record_mode == "none"
 
     @property
     def playable(self) -> bool:
-        return self.record_mode != RecordMode.ALL and (self.rewound or self.allow_playback_repeats)
+        return self.record_mode != "all" and (self.rewound or self.allow_playback_repeats)
 
     # --- playing -------------------------------------------------------------------------------
     def find(self, method: str, uri: str, body: bytes | None, headers=None) -> int | None:
         """The number of the interaction that answers this request now, or None."""
         key = request_key(method, uri, body, _first_value(headers))
-        return self.index.find(key, lambda: VcrRequest(method, uri, body, normalise_headers(headers)), self._skip)
+        return self.index.find(key, lambda: _vcr().Request(method, uri, body, normalise_headers(headers)), self._skip)
 
     def _skip(self, number: int) -> bool:
         return number in self._dropped or (not self.allow_playback_repeats and self._played[number])
@@ -746,7 +763,7 @@ class Cassette:
     def miss_reason(self, method: str, uri: str, body: bytes | None, headers=None) -> str:
         """Why this request is not answered, as the end of a sentence that starts with it."""
         key = request_key(method, uri, body, _first_value(headers))
-        held = self.index.matching(key, lambda: VcrRequest(method, uri, body, normalise_headers(headers)))
+        held = self.index.matching(key, lambda: _vcr().Request(method, uri, body, normalise_headers(headers)))
         held -= self._dropped
         if held and not self.allow_playback_repeats:
             return (f"was answered already by all {len(held)} of its recorded responses in {self.path} "
@@ -773,10 +790,10 @@ class Cassette:
                 "response": {**response, "body": {**response["body"], "string": readable(response["body"]["string"])}}}
         data = dump_interaction(item)
         key, vcr_request = self._key_of_stored(item["request"])
-        if self.record_mode == RecordMode.ALL:
+        if self.record_mode == "all":
             # what this replaces: loaded interactions it matches; and, as playback would only ever
             # serve the first of several, earlier recordings of it unless each is played once
-            replaced = self.index.matching(key, lambda: vcr_request or VcrRequest(
+            replaced = self.index.matching(key, lambda: vcr_request or _vcr().Request(
                 request["method"], request["uri"], body, request.get("headers") or {}))
             if not self.allow_playback_repeats:
                 replaced = {n for n in replaced if n < self.loaded}

@@ -448,3 +448,23 @@ def test_response_headers_come_back_as_recorded(headers):
     played = to_scrapy_response(Request("https://www.gz.gov.cn/"), recorded)
     for name, values in headers.items():
         assert played.headers.getlist(name) == [v.encode("latin-1") for v in values]
+
+
+def test_record_modes_are_vcrpys():
+    from vcr.record_mode import RecordMode
+
+    from crawler.cassette import RECORD_MODES
+
+    assert sorted(RECORD_MODES) == sorted(m.value for m in RecordMode)
+
+
+def test_a_crawl_without_a_cassette_does_not_import_vcrpy():
+    """vcrpy imports its patchers (aiohttp, …) with any of its modules: 0.3 s of every live crawl."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nimport crawler.cassette, crawler.commands.crawl, crawler.settings\n"
+            "from crawler.cassette import CassetteMiddleware\n"
+            "print(sorted(m for m in sys.modules if m == 'vcr' or m.startswith(('vcr.', 'aiohttp'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

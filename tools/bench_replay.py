@@ -59,8 +59,9 @@ def vcrpy_cassette(path: str, record_mode: str, counter: dict | None = None):
     import yaml
     from vcr.cassette import Cassette
     from vcr.matchers import body, method, uri
+    from vcr.record_mode import RecordMode
 
-    from crawler.cassette import RECORD_MODES, Utf8FilePersister, check_cassette
+    from crawler.cassette import Utf8FilePersister, check_cassette
 
     class AsBefore:
         @staticmethod
@@ -76,7 +77,7 @@ def vcrpy_cassette(path: str, record_mode: str, counter: dict | None = None):
     if counter is not None:
         matchers = tuple(_counting(m, counter) for m in matchers)
     check_cassette(path, record_mode)
-    return Cassette.load(path=path, record_mode=RECORD_MODES[record_mode], match_on=matchers,
+    return Cassette.load(path=path, record_mode=RecordMode(record_mode), match_on=matchers,
                          allow_playback_repeats=True, serializer=AsBefore, persister=Utf8FilePersister)
 
 
