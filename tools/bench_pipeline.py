@@ -13,7 +13,8 @@ each crawl in a fresh process:
          figures, provenance, incremental state).
 
 For each size it prints pages/s, CPU seconds (the crawl process, its worker processes and
-everything they started, the writer by its own account) and peak memory (the crawl process, and
+everything they started, those that ended too: the writer, and the cleaning workers pebble
+replaces every ``archive.workers.MAX_TASKS`` pages) and peak memory (the crawl process, and
 the largest helper process: a cleaning worker or the writer), with the
 ratios the targets are stated in; then a ``-a full=1`` re-walk of the largest archive, where every
 list page answers 304: CPU seconds (split: starting = the interpreter and imports before the crawl,
@@ -67,10 +68,12 @@ from tools.bench_pipeline import process_tree
 tree = process_tree(os.getpid())
 me = resource.getrusage(resource.RUSAGE_SELF)
 waited = resource.getrusage(resource.RUSAGE_CHILDREN)
-# the archive's writer process has ended by now, a child of the fork server (not ours): it says
-# what it used in the crawl's stats
-cpu = me.ru_utime + me.ru_stime + waited.ru_utime + waited.ru_stime + tree["cpu"] + \
-    stats.get("archive/writer/cpu_seconds", 0)
+# the archive's writer has ended by now, a child of the fork server (not ours), which waited for
+# it: in the fork server's children's time, with the cleaning workers pebble replaced; the writer
+# also says what it used in the crawl's stats (the larger of the two, should it not be waited for)
+writer = stats.get("archive/writer/cpu_seconds", 0)
+reaped = max(tree["reaped"], writer)
+cpu = me.ru_utime + me.ru_stime + waited.ru_utime + waited.ru_stime + tree["cpu"] + reaped
 print("RESULT " + json.dumps({
     "seconds": seconds, "responses": stats.get("downloader/response_count", 0),
     "requests": stats.get("downloader/request_count", 0), "stored": stats.get("archive/reports/new", 0)
@@ -78,8 +81,8 @@ print("RESULT " + json.dumps({
     "peak_mb": me.ru_maxrss / 1024, "worker_peak_mb": max(tree["max_peak_mb"], stats.get("archive/writer/peak_mb", 0)),
     "workers": tree["n"], "split": {"starting": cpu0.user + cpu0.system,
                                     "crawl": me.ru_utime + me.ru_stime - cpu0.user - cpu0.system,
-                                    "helpers": waited.ru_utime + waited.ru_stime + tree["cpu"],
-                                    "writer": stats.get("archive/writer/cpu_seconds", 0)}}))
+                                    "helpers": waited.ru_utime + waited.ru_stime + tree["cpu"] + reaped - writer,
+                                    "writer": writer}}))
 """
 
 
@@ -90,17 +93,20 @@ def process_tree(pid: int) -> dict:
 
     tick = os.sysconf("SC_CLK_TCK")
     family = descendants(pid)
-    cpu, peak = 0.0, 0.0
+    cpu, reaped, peak = 0.0, 0.0, 0.0
     for p in family:
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
             cpu += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+            # cutime, cstime: its children that ended and it waited for — the fork server's are
+            # the writer and the cleaning workers pebble replaced (every MAX_TASKS pages)
+            reaped += (int(fields[13]) + int(fields[14])) / tick
             status = Path(f"/proc/{p}/status").read_text()
             hwm = next(line for line in status.splitlines() if line.startswith("VmHWM"))
             peak = max(peak, int(hwm.split()[1]) / 1024)
         except (OSError, StopIteration, IndexError, ValueError):
             continue
-    return {"cpu": cpu, "max_peak_mb": peak, "n": len(family)}
+    return {"cpu": cpu, "reaped": reaped, "max_peak_mb": peak, "n": len(family)}
 
 
 def bare_spider(column: str, db: str):
