@@ -19,7 +19,7 @@ reader took it, and whether its lines came out the same (text and place). Totals
 without and with a ruled table, and whole files (``pdf.parse(pdfium=False)`` against
 ``pdf.parse()``, in this process) with whether their text and tables are identical.
 
-    .venv/bin/python tools/bench_files.py [--shared ../shared] [--repeat 3] [--pages-only]
+    .venv/bin/python tools/bench_files.py [--shared ../shared] [--repeat 3] [--pages-only [--ctypes]]
 """
 
 from __future__ import annotations
@@ -198,6 +198,9 @@ def main() -> int:
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"), help="the shared/ folder (default ../shared)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--pages-only", action="store_true", help="only the page-by-page comparison of the PDF readers")
+    ap.add_argument("--ctypes", action="store_true",
+                    help="with --pages-only: PDFium's per-character questions through ctypes, as where "
+                         "archive.files._pdfium_loops is not built")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--rel", help=argparse.SUPPRESS)
     ap.add_argument("--idle", action="store_true", help=argparse.SUPPRESS)
@@ -214,6 +217,12 @@ def main() -> int:
         return 1
 
     if args.pages_only:
+        from archive.files import pdf_pdfium
+
+        if args.ctypes:
+            pdf_pdfium._loops = None
+        print("PDFium's per-character questions: " + ("in C (archive.files._pdfium_loops)" if pdf_pdfium._loops
+                                                     else "through ctypes"))
         page_readers(pdfs, corpus, args.repeat)
         return 0
 
