@@ -231,14 +231,14 @@ class Writer:
 
     # --- one writer per file in a process ------------------------------------------------------
     _shared: dict[str, tuple["Writer", int]] = {}
-    _lock = threading.Lock()
+    _shared_lock = threading.Lock()  # not ``_lock``: each writer's own (its futures) has that name
 
     @classmethod
     def shared(cls, path: str | os.PathLike, in_process: bool = False) -> "Writer":
         """The process's writer of the archive at ``path`` (started on first use); give it back
         with ``release``."""
         key = _key(path)
-        with cls._lock:
+        with cls._shared_lock:
             writer, users = cls._shared.get(key, (None, 0))
             if writer is None:
                 writer = cls(path, in_process)
@@ -249,7 +249,7 @@ class Writer:
         """Done with a ``shared`` writer: closed by its last user (``close``'s answer; None for
         the others)."""
         key = _key(self.path)
-        with self._lock:
+        with self._shared_lock:
             writer, users = self._shared.get(key, (None, 0))
             if writer is self and users > 1:
                 self._shared[key] = (writer, users - 1)

@@ -29,6 +29,14 @@ logger = logging.getLogger(__name__)
 STORAGE_ERRORS = (sqlite3.OperationalError, sqlite3.DatabaseError, OSError, WriterGone)
 
 
+def shared_writer(settings) -> Writer:
+    """This process's writer of the crawl's archive (``ARCHIVE_DB``): in a process of its own
+    unless ``ARCHIVE_WRITER_PROCESS`` is off; the pipeline and a spider that stores what it found
+    share it (give it back with ``release``)."""
+    return Writer.shared(settings.get("ARCHIVE_DB") or default_path(),
+                         in_process=not settings.getbool("ARCHIVE_WRITER_PROCESS", True))
+
+
 class ArchivePipeline:
     """Writes fetches, reports and versions to the archive database (``ARCHIVE_DB``)."""
 
@@ -54,7 +62,7 @@ class ArchivePipeline:
         spider = self.crawler.spider
         settings = self.crawler.settings
         try:  # one writer per file in this process
-            self.archive = Writer.shared(self.path, in_process=not settings.getbool("ARCHIVE_WRITER_PROCESS", True))
+            self.archive = shared_writer(settings)
         except ArchiveError as exc:
             self.stats.set_value("archive/failed", f"database: {exc}")
             raise

@@ -46,6 +46,29 @@ def test_calls_run_in_the_order_submitted_and_answer_as_the_archive_does(tmp_pat
         [f"https://x.gov.cn/{i}.html" for i in range(3)]
 
 
+def test_users_of_one_archive_share_its_writer_and_the_last_one_closes_it(tmp_path):
+    import threading
+
+    path = tmp_path / "a.db"
+    first = Writer.shared(path)
+    try:
+        assert Writer.shared(tmp_path / "." / "a.db") is first  # the same file, however named
+        other = Writer.shared(tmp_path / "b.db")
+        assert other is not first and other.release() is not None
+        first.call("start_crawl", "job", "t", {"python": "3"})
+        # the writer's own lock (its futures) is not the one that guards the sharing: a release
+        # while another thread holds a call open neither waits nor lets the writer go early
+        with first._lock:
+            done = threading.Event()
+            threading.Thread(target=lambda: (first.release(), done.set())).start()
+            assert done.wait(5)
+        assert Writer._shared[os.path.realpath(path)] == (first, 1)
+    finally:
+        used = first.release()  # the last user: committed and closed
+    assert used is not None and "cpu_seconds" in used and not Writer._shared
+    assert value(path, "select count(*) from crawls") == 1
+
+
 def test_a_file_that_is_not_an_archive_is_refused_and_left_as_it_was(tmp_path):
     path = tmp_path / "notes.db"
     path.write_bytes(b"these are my notes, not a database" * 100)

@@ -65,15 +65,11 @@ t, cpu0 = time.perf_counter(), os.times()
 stats = run_crawl(spider, settings, **args)
 seconds = time.perf_counter() - t
 from tools.bench_pipeline import process_tree
-tree = process_tree(os.getpid())
+writer = stats.get("archive/writer/cpu_seconds", 0)
+tree = process_tree(os.getpid(), writer)
 me = resource.getrusage(resource.RUSAGE_SELF)
 waited = resource.getrusage(resource.RUSAGE_CHILDREN)
-# the archive's writer has ended by now, a child of the fork server (not ours), which waited for
-# it: in the fork server's children's time, with the cleaning workers pebble replaced; the writer
-# also says what it used in the crawl's stats (the larger of the two, should it not be waited for)
-writer = stats.get("archive/writer/cpu_seconds", 0)
-reaped = max(tree["reaped"], writer)
-cpu = me.ru_utime + me.ru_stime + waited.ru_utime + waited.ru_stime + tree["cpu"] + reaped
+cpu = me.ru_utime + me.ru_stime + waited.ru_utime + waited.ru_stime + tree["cpu"] + tree["ended"]
 print("RESULT " + json.dumps({
     "seconds": seconds, "responses": stats.get("downloader/response_count", 0),
     "requests": stats.get("downloader/request_count", 0), "stored": stats.get("archive/reports/new", 0)
@@ -81,14 +77,18 @@ print("RESULT " + json.dumps({
     "peak_mb": me.ru_maxrss / 1024, "worker_peak_mb": max(tree["max_peak_mb"], stats.get("archive/writer/peak_mb", 0)),
     "workers": tree["n"], "split": {"starting": cpu0.user + cpu0.system,
                                     "crawl": me.ru_utime + me.ru_stime - cpu0.user - cpu0.system,
-                                    "helpers": waited.ru_utime + waited.ru_stime + tree["cpu"] + reaped - writer,
+                                    "helpers": waited.ru_utime + waited.ru_stime + tree["cpu"] + tree["ended"] - writer,
                                     "writer": writer}}))
 """
 
 
-def process_tree(pid: int) -> dict:
+def process_tree(pid: int, writer_seconds: float = 0.0) -> dict:
     """CPU seconds and peak memory of the live descendants of ``pid`` (the cleaning workers and
-    their fork server: still running when the crawl returns)."""
+    their fork server: still running when the crawl returns), and ``ended``: the CPU seconds of
+    those of their children that have ended. The archive's writer and the cleaning workers pebble
+    replaced are children of the fork server (not ours), which waited for them; the writer also
+    says what it used (``writer_seconds``, from the crawl's stats): the larger of the two counts,
+    should the fork server not have waited for it yet."""
     from tests.procs import descendants
 
     tick = os.sysconf("SC_CLK_TCK")
@@ -106,7 +106,7 @@ def process_tree(pid: int) -> dict:
             peak = max(peak, int(hwm.split()[1]) / 1024)
         except (OSError, StopIteration, IndexError, ValueError):
             continue
-    return {"cpu": cpu, "reaped": reaped, "max_peak_mb": peak, "n": len(family)}
+    return {"cpu": cpu, "ended": max(reaped, writer_seconds), "max_peak_mb": peak, "n": len(family)}
 
 
 def bare_spider(column: str, db: str):

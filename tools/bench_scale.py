@@ -66,15 +66,12 @@ t, started = time.perf_counter(), time.monotonic()
 stats = run_crawl(ManyPortalsSpider, settings)
 seconds = time.perf_counter() - t
 from tools.bench_pipeline import process_tree
-tree = process_tree(os.getpid())
+tree = process_tree(os.getpid(), stats.get("archive/writer/cpu_seconds", 0))
 me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 walks = stats.get("archive/walks") or {}
 print("RESULT " + json.dumps({
     "seconds": seconds, "started": started, "finish": stats.get("finish_reason"), "requests": stats.get("downloader/request_count", 0),
-    # the archive's writer and the cleaning workers pebble replaced have ended by now, children of
-    # the fork server, which waited for them (see bench_pipeline's CHILD)
-    "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime + tree["cpu"]
-           + max(tree["reaped"], stats.get("archive/writer/cpu_seconds", 0)),
+    "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime + tree["cpu"] + tree["ended"],
     "peak_mb": me.ru_maxrss / 1024, "worker_peak_mb": max(tree["max_peak_mb"], stats.get("archive/writer/peak_mb", 0)),
     "walks": {k: {"requests": v.get("downloader/request_count", 0), "new": v.get("archive/reports/new", 0),
                   "failed": v.get("archive/failed")} for k, v in walks.items()}}, default=str))

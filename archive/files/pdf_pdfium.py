@@ -140,7 +140,7 @@ def _chars_by_ctypes(tp: int, count: int, height: float) -> list[dict] | None:
     """``PdfiumPages._chars`` through ctypes, six calls a character: where ``_pdfium_loops`` is not
     built, and the reference its ``page_chars`` is tested against (which names every character's
     font, not only those ``dedupe`` compares: the same characters dropped)."""
-    generated, unicode_of, map_error, matrix_of, box_of, size_of = _per_char_calls()
+    unicode_of, generated, map_error, matrix_of, box_of, size_of, _ = _char_calls()
     rect, m = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
     rect_at, m_at = ctypes.addressof(rect), ctypes.addressof(m)
     chars, where = [], []
@@ -176,19 +176,12 @@ def _name_fonts(tp: int, chars: list[dict], where: list[int]) -> None:
         key = (ch["text"], ch["size"])
         seen[key] = seen.get(key, 0) + 1
     name, flags = ctypes.create_string_buffer(256), ctypes.c_int()
-    font_info = _font_info_call()
+    font_info = _char_calls()[-1]
     for ch, i in zip(chars, where):
         if seen[(ch["text"], ch["size"])] > 1:
             name.value = b""  # empty where PDFium has no font for it, as page_chars leaves it
             font_info(tp, i, ctypes.addressof(name), len(name), ctypes.addressof(flags))
             ch["fontname"] = name.value
-
-
-@functools.cache
-def _font_info_call():
-    """FPDFText_GetFontInfo as a plain C prototype (see ``_per_char_calls``)."""
-    void = ctypes.c_void_p
-    return _plain(pdfium_c.FPDFText_GetFontInfo, ctypes.c_ulong, void, ctypes.c_int, void, ctypes.c_ulong, void)
 
 
 def _address(function) -> int:
@@ -200,27 +193,50 @@ def _plain(function, restype, *argtypes):
     return ctypes.CFUNCTYPE(restype, *argtypes)(_address(function))
 
 
+def _char_functions() -> tuple:
+    """The PDFium functions asked of every character — in the order ``_pdfium_loops.page_chars``
+    takes them — with their C result and argument types (addresses as plain integers)."""
+    void, num = ctypes.c_void_p, ctypes.c_int
+    return ((pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, void, num),
+            (pdfium_c.FPDFText_IsGenerated, num, void, num),
+            (pdfium_c.FPDFText_HasUnicodeMapError, num, void, num),
+            (pdfium_c.FPDFText_GetMatrix, num, void, num, void),
+            (pdfium_c.FPDFText_GetLooseCharBox, num, void, num, void),
+            (pdfium_c.FPDFText_GetFontSize, ctypes.c_double, void, num),
+            (pdfium_c.FPDFText_GetFontInfo, ctypes.c_ulong, void, num, void, ctypes.c_ulong, void))
+
+
+def _object_functions() -> tuple:
+    """The PDFium functions asked of every object of a page or form, in the order
+    ``_pdfium_loops.objects`` takes them (a page's getter, then a form's), with their C types."""
+    void, num = ctypes.c_void_p, ctypes.c_int
+    return ((pdfium_c.FPDFPage_GetObject, void, void, num),
+            (pdfium_c.FPDFFormObj_GetObject, void, void, ctypes.c_ulong),
+            (pdfium_c.FPDFPageObj_GetType, num, void),
+            (pdfium_c.FPDFPageObj_GetBounds, num, void, void, void, void, void),
+            (pdfium_c.FPDFPageObj_CountMarks, num, void))
+
+
+@functools.cache
+def _char_calls() -> tuple:
+    """``_char_functions`` as plain C prototypes, for the ctypes loop: pypdfium2's bindings check
+    each argument's pointer type on every call, which cost a third of a page's time."""
+    return tuple(_plain(f, *types) for f, *types in _char_functions())
+
+
 @functools.cache
 def _char_addresses() -> tuple[int, ...]:
-    """The PDFium functions ``_pdfium_loops.page_chars`` calls, in its order."""
-    return tuple(_address(f) for f in (
-        pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_HasUnicodeMapError,
-        pdfium_c.FPDFText_GetMatrix, pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetFontSize,
-        pdfium_c.FPDFText_GetFontInfo))
+    return tuple(_address(f) for f, *_ in _char_functions())
 
 
 @functools.cache
-def _per_char_calls():
-    """The six PDFium functions called for every character, as plain C prototypes taking
-    addresses: pypdfium2's bindings check each argument's pointer type on every call, which
-    costs a third of the page's time here."""
-    void, num = ctypes.c_void_p, ctypes.c_int
-    return (_plain(pdfium_c.FPDFText_IsGenerated, num, void, num),
-            _plain(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, void, num),
-            _plain(pdfium_c.FPDFText_HasUnicodeMapError, num, void, num),
-            _plain(pdfium_c.FPDFText_GetMatrix, num, void, num, void),
-            _plain(pdfium_c.FPDFText_GetLooseCharBox, num, void, num, void),
-            _plain(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, void, num))
+def _object_calls() -> tuple:
+    return tuple(_plain(f, *types) for f, *types in _object_functions())
+
+
+@functools.cache
+def _object_addresses() -> tuple[int, ...]:
+    return tuple(_address(f) for f, *_ in _object_functions())
 
 
 def _plain_page(plumber_page) -> bool:
@@ -351,8 +367,8 @@ def _object_rows(parent: int, count: int, in_form: bool):
 
 
 def _object_rows_ctypes(parent: int, count: int, in_form: bool):
-    page_object, get_type, get_bounds, count_marks = _per_object_calls()
-    get_object = _form_object_call() if in_form else page_object
+    page_object, form_object, get_type, get_bounds, count_marks = _object_calls()
+    get_object = form_object if in_form else page_object
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     box = [ctypes.addressof(v) for v in (left, bottom, right, top)]
     for i in range(count):
@@ -371,31 +387,6 @@ def _has_actual_text(obj) -> bool:
         if mark and pdfium_c.FPDFPageObjMark_GetParamValueType(mark, b"ActualText") != pdfium_c.FPDF_OBJECT_UNKNOWN:
             return True
     return False
-
-
-@functools.cache
-def _object_addresses() -> tuple[int, ...]:
-    """The PDFium functions ``_pdfium_loops.objects`` calls: FPDFPage_GetObject, FPDFFormObj_GetObject,
-    FPDFPageObj_GetType, FPDFPageObj_GetBounds, FPDFPageObj_CountMarks."""
-    return tuple(_address(f) for f in (pdfium_c.FPDFPage_GetObject, pdfium_c.FPDFFormObj_GetObject,
-                                        pdfium_c.FPDFPageObj_GetType,
-                                        pdfium_c.FPDFPageObj_GetBounds, pdfium_c.FPDFPageObj_CountMarks))
-
-
-@functools.cache
-def _form_object_call():
-    return _plain(pdfium_c.FPDFFormObj_GetObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_ulong)
-
-
-@functools.cache
-def _per_object_calls():
-    """FPDFPage_GetObject, FPDFPageObj_GetType, FPDFPageObj_GetBounds and FPDFPageObj_CountMarks
-    as plain C prototypes (see ``_per_char_calls``): a report page has an object per character."""
-    void, num = ctypes.c_void_p, ctypes.c_int
-    return (_plain(pdfium_c.FPDFPage_GetObject, void, void, num),
-            _plain(pdfium_c.FPDFPageObj_GetType, num, void),
-            _plain(pdfium_c.FPDFPageObj_GetBounds, num, void, void, void, void, void),
-            _plain(pdfium_c.FPDFPageObj_CountMarks, num, void))
 
 
 _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)

@@ -39,11 +39,10 @@ from archive.http import header_value, normalise_headers
 from archive.meta import report_year
 from archive.records import utcnow
 from archive.registry import column_folder
-from archive.store import default_path
-from archive.writer import Writer
 from crawler import discovery as disc
 from crawler.extensions import NETWORK_ERRORS
 from crawler.items import FetchItem
+from crawler.pipelines import shared_writer
 from crawler.provenance import failed_fetch, fetch_record
 from crawler.spiders.base import identify, new_job_id
 from crawler.walk import failure_reason
@@ -203,8 +202,7 @@ class DiscoverSpider(scrapy.Spider):
     # --- the search ----------------------------------------------------------------------------
     async def start(self):
         # the pipeline's connection: a second writer in this process would wait on its open batch
-        self.archive = Writer.shared(self.settings.get("ARCHIVE_DB") or default_path(),
-                                     in_process=not self.settings.getbool("ARCHIVE_WRITER_PROCESS", True))
+        self.archive = shared_writer(self.settings)
         budget = int(self.budget_arg or self.settings.getint("ARCHIVE_DISCOVER_BUDGET", 50))
         depth = int(self.depth_arg or self.settings.getint("ARCHIVE_DISCOVER_DEPTH", 4))
         self.obey_robots = self.settings.getbool("ROBOTSTXT_OBEY")
