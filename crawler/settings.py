@@ -69,8 +69,12 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 300,
 }
+# The crawl's process collects reference cycles every this many container allocations (net)
+# while a crawl runs, not CPython's 700 (crawler.extensions.CycleCollection); 0 = CPython's own.
+GC_GEN0_THRESHOLD = 10_000
 EXTENSIONS = {
     "crawler.extensions.QuietNetworkErrors": 0,
+    "crawler.extensions.CycleCollection": 0,
     "scrapy.extensions.remote_control.RemoteControl": None,  # no open port on a crawl machine
 }
 
