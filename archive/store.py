@@ -35,6 +35,15 @@ _REPORT_FIELDS = ("portal", "section", "column", "agency", "title", "report_year
                   "list_title", "list_date", "found_on", "site_meta", "attachments")
 
 
+_PLAIN = frozenset((str, int, float, bytes, type(None), bool))
+
+
+def _value(v):
+    """A value as sqlite-utils stores it (lists and dicts as JSON, dates as ISO text …): the
+    dozens of plain values of each stored report go as they are, without its type tests."""
+    return v if type(v) in _PLAIN else jsonify_if_needed(v)
+
+
 def default_path() -> str:
     """The archive a command uses when none is given: ``$ARCHIVE_DB``, else ``archive.db`` here."""
     return os.environ.get(ENV_VAR) or DEFAULT_PATH
@@ -319,20 +328,20 @@ class Archive(Reader):
     def _insert(self, table: str, row: dict) -> int:
         names = ", ".join(f"[{c}]" for c in row)
         cursor = self.conn.execute(f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' for _ in row)})",
-                                   [jsonify_if_needed(v) for v in row.values()])
+                                   [_value(v) for v in row.values()])
         return cursor.lastrowid
 
     def _update(self, table: str, key: str, value, fields: dict) -> None:
         sets = ", ".join(f"[{c}] = ?" for c in fields)
         self.conn.execute(f"UPDATE [{table}] SET {sets} WHERE [{key}] = ?",
-                          [*(jsonify_if_needed(v) for v in fields.values()), value])
+                          [*map(_value, fields.values()), value])
 
     def _upsert(self, table: str, key: str, row: dict) -> None:
         """Insert ``row``, or update the columns it has of the row with its ``key``."""
         names = ", ".join(f"[{c}]" for c in row)
         sets = ", ".join(f"[{c}] = excluded.[{c}]" for c in row if c != key) or f"[{key}] = excluded.[{key}]"
         self.conn.execute(f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' for _ in row)}) "
-                          f"ON CONFLICT([{key}]) DO UPDATE SET {sets}", [jsonify_if_needed(v) for v in row.values()])
+                          f"ON CONFLICT([{key}]) DO UPDATE SET {sets}", [_value(v) for v in row.values()])
 
     def _exists(self, table: str, key: str, value) -> bool:
         return self.conn.execute(f"SELECT 1 FROM [{table}] WHERE [{key}] = ? LIMIT 1", [value]).fetchone() is not None

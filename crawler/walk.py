@@ -324,7 +324,7 @@ class Walk:
             state.sha256 = None
             return [FetchItem(fetch.but(outcome="report-not-modified", reason="HTTP 304"), state)]
         report = self._report(response, entry)
-        headers = normalise_headers(response.headers)
+        headers = fetch.response_headers  # normalised once, for the fetch's record
         if is_file_response(response.url, headers, response.body):
             # the list entry points straight at a file: the report is that file
             return [FileItem(fetch, response.body, header_value(headers, "Content-Type"), entry.title, state, report)]
