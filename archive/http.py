@@ -18,7 +18,7 @@ def normalise_headers(headers: Mapping | None) -> Headers:
     for key, values in (headers or {}).items():
         if not isinstance(values, (list, tuple)):
             values = [values]
-        out.setdefault(_text(key), []).extend([_text(v) for v in values])
+        out.setdefault(_text(key), []).extend(_text(v) for v in values)
     return out
 
 
@@ -27,11 +27,8 @@ def header_values(headers: Mapping | list | None, name: str) -> list[str]:
     wanted = name.lower()
     out: list[str] = []
     for key, values in (headers.items() if isinstance(headers, Mapping) else headers or ()):
-        if (key if type(key) is str else _text(key)).lower() == wanted:
-            if type(values) is list and all(type(v) is str for v in values):  # already normalised
-                out.extend(values)
-            else:
-                out.extend(_text(v) for v in (values if isinstance(values, (list, tuple)) else [values]))
+        if _text(key).lower() == wanted:
+            out.extend(_text(v) for v in (values if isinstance(values, (list, tuple)) else [values]))
     return out
 
 

@@ -94,13 +94,12 @@ def _vcr() -> SimpleNamespace:
     (a live one) would pay for (~0.1–0.3 s of CPU; Scrapy 2.19 imports aiohttp itself)."""
     from vcr.matchers import body
     from vcr.persisters.filesystem import CassetteNotFoundError
-    from vcr.record_mode import RecordMode
     from vcr.request import Request
     from vcr.serialize import deserialize, serialize
     from vcr.serializers import yamlserializer
 
-    return SimpleNamespace(body_matcher=body, CassetteNotFoundError=CassetteNotFoundError, RecordMode=RecordMode,
-                           Request=Request, deserialize=deserialize, serialize=serialize, yamlserializer=yamlserializer)
+    return SimpleNamespace(body_matcher=body, CassetteNotFoundError=CassetteNotFoundError, Request=Request,
+                           deserialize=deserialize, serialize=serialize, yamlserializer=yamlserializer)
 
 
 FORMAT_VERSION = 1
@@ -669,7 +668,7 @@ class Cassette:
         if record_mode not in RECORD_MODES:
             raise ValueError(f"CASSETTE_RECORD_MODE must be one of {sorted(RECORD_MODES)}, not {record_mode!r}")
         self.path = Path(path)
-        self.record_mode = _vcr().RecordMode(record_mode)
+        self.record_mode = record_mode  # vcrpy's RecordMode is a str enum: its values are these
         self.allow_playback_repeats = allow_playback_repeats
         self.index = Index()
         self._stored: list = []  # per loaded interaction: Recorded, or None when not kept ('all' never plays)
@@ -781,7 +780,7 @@ class Cassette:
         """Add an exchange (vcrpy's dicts: ``request`` {method, uri, body, headers}, ``response``
         {status, headers, body: {string}}); written to the recording file at once."""
         if self.write_protected:
-            raise CassetteError(f"cassette {self.path} is write-protected (record mode {self.record_mode.value})")
+            raise CassetteError(f"cassette {self.path} is write-protected (record mode {self.record_mode})")
         if self.closed:
             raise CassetteError(f"cassette {self.path} is closed")
         if self.failed:

@@ -76,6 +76,7 @@ class CycleCollection:
 
     def __init__(self, threshold: int):
         self.threshold = threshold
+        self._started = False  # engine_stopped without engine_started (a crawl that failed to open) does nothing
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -91,6 +92,9 @@ class CycleCollection:
     def engine_started(self) -> None:
         cls = type(self)
         with cls._lock:
+            if self._started:
+                return
+            self._started = True
             if cls._running == 0:
                 cls._saved = gc.get_threshold()
             cls._running += 1
@@ -100,6 +104,9 @@ class CycleCollection:
     def engine_stopped(self) -> None:
         cls = type(self)
         with cls._lock:
+            if not self._started:
+                return
+            self._started = False
             cls._running -= 1
             if cls._running == 0 and cls._saved is not None:
                 gc.set_threshold(*cls._saved)

@@ -65,3 +65,12 @@ def test_a_higher_threshold_set_by_the_user_is_kept(thresholds):
     assert gc.get_threshold() == (50000, 5, 5)
     extension.engine_stopped()
     assert gc.get_threshold() == (50000, 5, 5)
+
+
+def test_a_stop_without_a_start_changes_nothing(thresholds):
+    running = CycleCollection(9000)
+    running.engine_started()
+    CycleCollection(10000).engine_stopped()  # a crawl that never started its engine
+    assert gc.get_threshold() == (9000, 10, 10)
+    running.engine_stopped()
+    assert gc.get_threshold() == (700, 10, 10)
