@@ -18,6 +18,16 @@ top level with ``if __name__ == "__main__":`` (the worker imports the script's m
 die with the crawl: the fork server ends when the crawl's process does, and each worker is sent
 SIGKILL when the fork server ends (``PR_SET_PDEATHSIG``).
 
+Pages travel to the workers in batches: a page waits up to ``WINDOW`` seconds for others (at
+most ``BATCH`` in all) and they go as one task, their answers back as one message. Each task
+costs the crawl's process and the worker a fixed toll (pebble's messages and their threads, a
+wake-up of the crawl's loop) that is a tenth of cleaning a short page; shared by a batch, most of
+it goes. The budget still holds page by page: a batch's task gets one page's budget, and when it
+goes over it (or its worker dies, or a page in it raises) each of its pages is run again alone,
+with a budget of its own, so the page at fault gets the same verdict as before and the others
+their answers. A page that arrives alone (a crawl with a delay between requests) goes alone, at
+once when the window ends.
+
 One pool serves every crawl of a process (``shared``): a test session or ``scrapy crawlall``
 starts it once.
 """
@@ -43,6 +53,8 @@ from .ingest import Examined, examine
 DEFAULT_TIMEOUT = 60.0  # seconds of cleaning per page
 DEFAULT_MEMORY = 1 << 30  # bytes of address space a worker may add while cleaning one page
 MAX_TASKS = 2000  # pages per worker before it is replaced (whatever a long crawl fragments, it gives back)
+BATCH = 8  # pages sent to a worker in one task, at most
+WINDOW = 0.02  # seconds a page waits for others to share its task
 
 
 class CleaningError(RuntimeError):
@@ -107,15 +119,32 @@ def _examine_in_worker(status: int, headers: Mapping, body: bytes, url: str | No
     return result
 
 
+def _examine_batch(pages: Sequence[tuple]) -> list[Examined | None]:
+    """Several pages in one task: each one's answer, or None for a page that raised (it is run
+    again alone, where its error travels as it always did)."""
+    answers: list[Examined | None] = []
+    for page in pages:
+        try:
+            answers.append(_examine_in_worker(*page))
+        except Exception:  # noqa: BLE001 - the page is run again alone
+            answers.append(None)
+    return answers
+
+
 class Workers:
     """A process pool that examines pages (``examine``) within a ``Budget``."""
 
-    def __init__(self, processes: int | None = None, budget: Budget = Budget(), max_tasks: int = MAX_TASKS):
+    def __init__(self, processes: int | None = None, budget: Budget = Budget(), max_tasks: int = MAX_TASKS,
+                 batch: int = BATCH, window: float = WINDOW):
         self.processes = processes or _cores()
         self.budget = budget
+        self.batch, self.window = max(1, batch), window
         context = process_context()
-        self._pool = pebble.ProcessPool(max_workers=self.processes, max_tasks=max_tasks, initializer=_start_worker,
-                                        initargs=(budget.memory,), context=context)
+        # a worker is replaced after ``max_tasks`` tasks: about as many pages when they go in batches
+        self._pool = pebble.ProcessPool(max_workers=self.processes, max_tasks=max(1, max_tasks // self.batch),
+                                        initializer=_start_worker, initargs=(budget.memory,), context=context)
+        self._waiting: list[tuple[tuple, asyncio.Future]] = []  # pages waiting for the batch's window to end
+        self._timer: asyncio.TimerHandle | None = None
 
     def start(self) -> None:
         """Start the workers now (pebble starts them with the first task, in the caller's thread:
@@ -132,6 +161,16 @@ class Workers:
         """``archive.ingest.examine`` in a worker, awaited on the running asyncio loop. A page
         over budget comes back flagged (``over_budget``); a defect of the cleaner raises
         ``CleaningError``."""
+        page = (status, dict(headers), body, url, tuple(containers))
+        if self.batch > 1:
+            answer = await self._in_batch(page)
+            if answer is not None:
+                return answer
+        return await self._alone(page)
+
+    async def _alone(self, page: tuple) -> Examined:
+        """One page in a task of its own, within its budget."""
+        status, headers, body, url, containers = page
         future = self.submit(status, headers, body, url, containers)
         try:
             return await asyncio.wrap_future(future)
@@ -148,6 +187,58 @@ class Workers:
         except Exception as exc:  # noqa: BLE001 - a defect in the cleaner, reported with its page
             raise CleaningError(f"{type(exc).__name__}: {exc}") from exc
         return await asyncio.to_thread(over_budget, headers, body, reason)
+
+    # --- batches ---------------------------------------------------------------------------------
+    def _in_batch(self, page: tuple) -> asyncio.Future:
+        """The page's answer from a batch, or None: the page is to be run alone."""
+        loop = asyncio.get_running_loop()
+        if self._waiting and self._waiting[0][1].get_loop() is not loop:
+            self._send()  # pages of a loop that is gone or another one: not mixed with this loop's
+        waiter = loop.create_future()
+        self._waiting.append((page, waiter))
+        if len(self._waiting) >= self.batch:
+            self._send()
+        elif self._timer is None:
+            self._timer = loop.call_later(self.window, self._send)
+        return waiter
+
+    def _send(self) -> None:
+        """The pages waiting, as one task (a page alone is run as before)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        pages = [(page, waiter) for page, waiter in self._waiting if not waiter.done()]  # not the cancelled
+        self._waiting = []
+        if len(pages) < 2:
+            for _, waiter in pages:
+                waiter.set_result(None)
+            return
+        loop = pages[0][1].get_loop()
+        try:
+            task = self._pool.schedule(_examine_batch, args=([page for page, _ in pages],),
+                                       timeout=self.budget.timeout)
+        except Exception:  # noqa: BLE001 - the pool cannot take it: each page alone says why
+            for _, waiter in pages:
+                waiter.set_result(None)
+            return
+
+        def done(task) -> None:  # in pebble's thread: one wake-up of the loop for the whole batch
+            try:
+                loop.call_soon_threadsafe(self._answered, task, pages)
+            except RuntimeError:  # the loop is closed: nobody waits for these pages any more
+                pass
+
+        task.add_done_callback(done)
+
+    @staticmethod
+    def _answered(task, pages: list[tuple[tuple, asyncio.Future]]) -> None:
+        try:
+            answers = task.result()
+        except BaseException:  # noqa: BLE001 - over budget, a worker's death: each page alone, its own budget
+            answers = [None] * len(pages)
+        for (_, waiter), answer in zip(pages, answers):
+            if not waiter.done():
+                waiter.set_result(answer)
 
     def close(self) -> None:
         self._pool.stop()
@@ -174,17 +265,17 @@ _shared: Workers | None = None
 _lock = threading.Lock()
 
 
-def shared(processes: int | None = None, budget: Budget = Budget()) -> Workers:
+def shared(processes: int | None = None, budget: Budget = Budget(), batch: int = BATCH) -> Workers:
     """The process's pool (started on first use, kept for later crawls; a new one when asked for
-    another size or budget)."""
+    another size, budget or batch)."""
     global _shared
     with _lock:
         wanted = processes or _cores()
-        if _shared is not None and (_shared.processes, _shared.budget) != (wanted, budget):
+        if _shared is not None and (_shared.processes, _shared.budget, _shared.batch) != (wanted, budget, max(1, batch)):
             _shared.close()
             _shared = None
         if _shared is None:
-            _shared = Workers(wanted, budget)
+            _shared = Workers(wanted, budget, batch=batch)
         return _shared
 
 

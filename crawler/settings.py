@@ -95,6 +95,7 @@ ARCHIVE_EXTRACT_TIMEOUT = 120  # seconds per file
 ARCHIVE_CLEAN_WORKERS = 0
 ARCHIVE_CLEAN_TIMEOUT = 60  # seconds per page
 ARCHIVE_CLEAN_MEMORY = 1 << 30  # bytes of address space a worker may add for one page
+ARCHIVE_CLEAN_BATCH = 8  # pages sent to a worker in one task at most (1: each page alone)
 
 # Writes are grouped: one transaction (one sync to disk) per this many items or seconds, whichever
 # comes first. A crash loses at most that much work, which the next run fetches again.

@@ -15,7 +15,7 @@ import time
 import pytest
 
 from archive.ingest import examine
-from archive.workers import Budget, Workers
+from archive.workers import Budget, CleaningError, Workers
 from tests.paths import ROOT
 from tests.procs import alive, descendants
 
@@ -75,6 +75,93 @@ def test_a_page_over_its_memory_budget_is_flagged():
                                          "the cleaning process died (signal 9, out of memory or killed)"), \
         hungry.cleaned.incomplete
     assert "均按时答复" in after.cleaned.text
+
+
+def _page(k: int) -> bytes:
+    return NORMAL.replace("一百二十条".encode(), f"{k}条".encode())
+
+
+def _tasks(workers: Workers) -> list[tuple[str, int]]:
+    """What the workers' pool is given from now on: (function, pages) per task."""
+    tasks: list[tuple[str, int]] = []
+    schedule = workers._pool.schedule
+
+    def counted(function, args=(), **kwargs):
+        tasks.append((function.__name__, len(args[0]) if function.__name__ == "_examine_batch" else 1))
+        return schedule(function, args=args, **kwargs)
+
+    workers._pool.schedule = counted
+    return tasks
+
+
+async def _all(workers: Workers, pages: list[bytes]):
+    return await asyncio.gather(*(workers.examine(200, HEADERS, page, f"https://x.gov.cn/{k}.html", ["#zoomcon"])
+                                  for k, page in enumerate(pages)), return_exceptions=True)
+
+
+def test_pages_that_arrive_together_are_cleaned_in_batches_with_the_same_answers():
+    pages = [_page(k) for k in range(7)]
+    workers = Workers(1, Budget(timeout=60), batch=3)
+    alone = Workers(1, Budget(timeout=60), batch=1)
+    try:
+        tasks, tasks_alone = _tasks(workers), _tasks(alone)
+        answers = run(_all(workers, pages))
+        answers_alone = run(_all(alone, pages))
+    finally:
+        workers.close()
+        alone.close()
+    assert tasks == [("_examine_batch", 3), ("_examine_batch", 3), ("_examine_in_worker", 1)]
+    assert tasks_alone == [("_examine_in_worker", 1)] * 7
+    for k, (there, here) in enumerate(zip(answers, answers_alone)):
+        assert there.kind == "page" and f"主动公开政府信息{k}条" in there.cleaned.text
+        assert (there.cleaned.text, there.cleaned.tables) == (here.cleaned.text, here.cleaned.tables)
+        assert there.decoded.as_provenance() == here.decoded.as_provenance()
+
+
+def test_a_batch_over_budget_is_run_again_page_by_page_each_within_its_own_budget():
+    workers = Workers(1, Budget(timeout=1.0), batch=4)
+    try:
+        tasks = _tasks(workers)
+        started = time.monotonic()
+        slow, *others = run(_all(workers, [HEAVY, _page(1), _page(2)]))
+        waited = time.monotonic() - started
+    finally:
+        workers.close()
+    assert tasks[0] == ("_examine_batch", 3) and sorted(tasks[1:]) == [("_examine_in_worker", 1)] * 3
+    assert slow.cleaned.text == "" and slow.cleaned.incomplete == "cleaning took longer than its 1 s budget"
+    for k, page in enumerate(others, 1):
+        assert page.cleaned.incomplete is None and f"主动公开政府信息{k}条" in page.cleaned.text
+    assert waited < 30
+
+
+def test_a_page_the_cleaner_fails_on_fails_alone_and_its_batch_is_answered():
+    workers = Workers(1, Budget(timeout=60), batch=4)
+    try:
+        broken, fine = run(_all(workers, ["a str, not the page's bytes", _page(5)]))
+    finally:
+        workers.close()
+    assert isinstance(broken, CleaningError) and "TypeError" in str(broken)
+    assert fine.kind == "page" and "主动公开政府信息5条" in fine.cleaned.text
+
+
+def test_a_page_given_up_while_it_waits_for_its_batch_leaves_the_others_answered():
+    workers = Workers(1, Budget(timeout=60), batch=8, window=0.5)
+
+    async def crawl():
+        pages = [asyncio.ensure_future(workers.examine(200, HEADERS, _page(k), "https://x.gov.cn/a.html"))
+                 for k in range(3)]
+        await asyncio.sleep(0.05)
+        pages[1].cancel()
+        return await asyncio.gather(*pages, return_exceptions=True)
+
+    try:
+        tasks = _tasks(workers)
+        first, given_up, last = run(crawl())
+    finally:
+        workers.close()
+    assert isinstance(given_up, asyncio.CancelledError)
+    assert "主动公开政府信息0条" in first.cleaned.text and "主动公开政府信息2条" in last.cleaned.text
+    assert tasks == [("_examine_batch", 2)]
 
 
 CRAWL = textwrap.dedent("""

@@ -21,7 +21,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from archive import __version__
 from archive.meta import parse_years
 from archive.store import Archive, default_path
-from archive.workers import DEFAULT_MEMORY, DEFAULT_TIMEOUT, Budget, shared as shared_workers
+from archive.workers import BATCH, DEFAULT_MEMORY, DEFAULT_TIMEOUT, Budget, shared as shared_workers
 from crawler.portals import Portal, platform_of, walk_root
 from crawler.walk import Walk
 
@@ -158,7 +158,8 @@ class PortalSpider(scrapy.Spider):
         if workers < 0:
             return None
         return shared_workers(workers or None, Budget(self.settings.getfloat("ARCHIVE_CLEAN_TIMEOUT", DEFAULT_TIMEOUT),
-                                                      self.settings.getint("ARCHIVE_CLEAN_MEMORY", DEFAULT_MEMORY)))
+                                                      self.settings.getint("ARCHIVE_CLEAN_MEMORY", DEFAULT_MEMORY)),
+                              batch=self.settings.getint("ARCHIVE_CLEAN_BATCH", BATCH))
 
     @property
     def replaying(self) -> bool:
