@@ -145,6 +145,8 @@ class Workers:
                                         initializer=_start_worker, initargs=(budget.memory,), context=context)
         self._waiting: list[tuple[tuple, asyncio.Future]] = []  # pages waiting for the batch's window to end
         self._timer: asyncio.TimerHandle | None = None
+        self.backlog = 0  # pages handed over and not answered yet (counted on the loop's thread)
+        self._room: list[asyncio.Future] = []  # who waits for the backlog to shrink (``room``)
 
     def start(self) -> None:
         """Start the workers now (pebble starts them with the first task, in the caller's thread:
@@ -162,11 +164,30 @@ class Workers:
         over budget comes back flagged (``over_budget``); a defect of the cleaner raises
         ``CleaningError``."""
         page = (status, dict(headers), body, url, tuple(containers))
-        if self.batch > 1:
-            answer = await self._in_batch(page)
-            if answer is not None:
-                return answer
-        return await self._alone(page)
+        self.backlog += 1
+        try:
+            if self.batch > 1:
+                answer = await self._in_batch(page)
+                if answer is not None:
+                    return answer
+            return await self._alone(page)
+        finally:
+            self.backlog -= 1
+            self._make_room()
+
+    async def room(self, limit: int) -> None:
+        """Return once fewer than ``limit`` pages wait for their answer: a crawl that downloads
+        faster than its pages are cleaned waits here, instead of holding ever more pages."""
+        while self.backlog >= limit:
+            waiter = asyncio.get_running_loop().create_future()
+            self._room.append(waiter)
+            await waiter
+
+    def _make_room(self) -> None:
+        waiters, self._room = self._room, []
+        for waiter in waiters:  # each looks again at the backlog
+            if not waiter.done():
+                waiter.set_result(None)
 
     async def _alone(self, page: tuple) -> Examined:
         """One page in a task of its own, within its budget."""

@@ -10,6 +10,13 @@ puts on the fetch the spider records; the archive stores them (``captures``, ``p
 ``RetryAfter`` makes Scrapy's retry of a 429 or 503 wait what the server asked (``Retry-After``,
 seconds or an HTTP date; at most ``ARCHIVE_MAX_RETRY_AFTER`` seconds) instead of retrying at once.
 
+``CleaningBacklog`` holds back a download while ``ARCHIVE_CLEAN_BACKLOG`` report pages wait for
+the cleaning workers (``archive.workers``): Scrapy stops taking requests from its scheduler while
+the requests held fill its concurrency, so a crawl that downloads faster than its pages are
+cleaned keeps a bounded number of pages in memory instead of every page downloaded ahead.
+(Scrapy's own bound, ``SCRAPER_SLOT_MAX_ACTIVE_SIZE``, counts bytes: 5 MB of short pages is
+thousands of responses, each with its request, provenance and cleaning task.)
+
 ``RedirectGuard`` sees every redirect before Scrapy's RedirectMiddleware follows it, and refuses
 the hops that leave the portal — another host, another port of the same host, a scheme that is
 not http(s), a metadata or other address the portal does not answer on — and loops. A refused
@@ -76,6 +83,28 @@ class Capture:
         request.meta[CAPTURES] = [*request.meta.get(CAPTURES, []), capture]
         self.crawler.stats.inc_value("archive/captures")
         return response
+
+
+class CleaningBacklog:
+    """Downloader middleware (priority 50, first): a request waits while the cleaning backlog is full."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.limit = crawler.settings.getint("ARCHIVE_CLEAN_BACKLOG", 64)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request):
+        cleaner = getattr(self.crawler.spider, "cleaner", None)
+        if cleaner is None or self.limit <= 0 or cleaner.backlog < self.limit:
+            return None
+        return self._wait(cleaner)  # Scrapy awaits it (a coroutine) before the download
+
+    async def _wait(self, cleaner) -> None:
+        self.crawler.stats.inc_value("archive/clean/backlog_waits")
+        await cleaner.room(self.limit)
 
 
 class RedirectGuard:

@@ -57,6 +57,8 @@ DEFAULT_REQUEST_HEADERS = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
+    # first: no download starts while ARCHIVE_CLEAN_BACKLOG pages wait for the cleaning workers
+    "crawler.middlewares.CleaningBacklog": 50,
     # next to the downloader: sees wire bytes (before decompression) and each redirect hop
     "crawler.cassette.CassetteMiddleware": 950,
     # just above it: keeps every request and response as received (crawler.middlewares.Capture)
@@ -96,6 +98,7 @@ ARCHIVE_CLEAN_WORKERS = 0
 ARCHIVE_CLEAN_TIMEOUT = 60  # seconds per page
 ARCHIVE_CLEAN_MEMORY = 1 << 30  # bytes of address space a worker may add for one page
 ARCHIVE_CLEAN_BATCH = 8  # pages sent to a worker in one task at most (1: each page alone)
+ARCHIVE_CLEAN_BACKLOG = 64  # pages waiting for cleaning before downloads wait too (0: no bound)
 
 # Writes are grouped: one transaction (one sync to disk) per this many items or seconds, whichever
 # comes first. A crash loses at most that much work, which the next run fetches again.

@@ -164,6 +164,74 @@ def test_a_page_given_up_while_it_waits_for_its_batch_leaves_the_others_answered
     assert tasks == [("_examine_batch", 2)]
 
 
+def test_room_waits_until_the_backlog_is_under_the_limit():
+    workers = Workers(1, Budget(timeout=60), batch=1)
+
+    async def crawl():
+        pages = [asyncio.ensure_future(workers.examine(200, HEADERS, _page(k), "https://x.gov.cn/a.html"))
+                 for k in range(4)]
+        await asyncio.sleep(0)  # each page handed over
+        full = workers.backlog
+        await workers.room(2)
+        return full, workers.backlog, sum(p.done() for p in pages), await asyncio.gather(*pages)
+
+    try:
+        full, after, done, answers = run(crawl())
+    finally:
+        workers.close()
+    assert full == 4 and after < 2 and done >= 3
+    assert [f"主动公开政府信息{k}条" in a.cleaned.text for k, a in enumerate(answers)] == [True] * 4
+    assert workers.backlog == 0
+
+
+def test_a_request_waits_while_the_cleaning_backlog_is_full():
+    from types import SimpleNamespace
+
+    from crawler.middlewares import CleaningBacklog
+    from scrapy import Request
+    from scrapy.settings import Settings
+    from scrapy.statscollectors import MemoryStatsCollector
+
+    class Cleaner:
+        backlog = 3
+
+        async def room(self, limit):
+            while self.backlog >= limit:
+                await asyncio.sleep(0.01)
+
+    cleaner = Cleaner()
+    crawler = SimpleNamespace(spider=SimpleNamespace(cleaner=cleaner), settings=Settings({"ARCHIVE_CLEAN_BACKLOG": 3}))
+    crawler.stats = MemoryStatsCollector(crawler)
+    middleware = CleaningBacklog(crawler)
+
+    async def download():
+        held = middleware.process_request(Request("https://x.gov.cn/a.html"))
+        waiting = asyncio.ensure_future(held)
+        await asyncio.sleep(0.05)
+        still_waiting = not waiting.done()
+        cleaner.backlog = 2  # a page answered
+        return still_waiting, await asyncio.wait_for(waiting, 5)
+
+    assert run(download()) == (True, None)
+    assert crawler.stats.get_value("archive/clean/backlog_waits") == 1
+    assert middleware.process_request(Request("https://x.gov.cn/b.html")) is None  # under the limit: at once
+    crawler.spider.cleaner = None  # cleaning in the crawl's own process: nothing to wait for
+    cleaner.backlog = 10
+    assert middleware.process_request(Request("https://x.gov.cn/c.html")) is None
+
+
+def test_a_crawl_whose_downloads_wait_for_its_cleaning_stores_everything(db_path):
+    from crawler.run import run_crawl
+    from tests.crawl_kit import FAST, spider_for, value
+    from tests.portal_server import Portal, PortalServer
+
+    with PortalServer(Portal(60)) as server:
+        stats = run_crawl(spider_for(server.url), {**FAST, "ARCHIVE_DB": db_path, "ARCHIVE_CLEAN_BACKLOG": 1})
+    assert stats["finish_reason"] == "finished" and stats["archive/reports/new"] == 60
+    assert stats["archive/clean/backlog_waits"] > 0
+    assert value(db_path, "select count(*) from versions where text like '%一、总体情况%'") == 60
+
+
 CRAWL = textwrap.dedent("""
     import logging, sys
     logging.basicConfig(level=logging.WARNING)  # as scrapy crawl logs
