@@ -111,7 +111,7 @@ class Platform:
         pages: list[str] = []
         for a in sel.xpath("//a[@href]"):
             href = a.attrib.get("href", "").strip()
-            text = _squash("".join(a.xpath(".//text()").getall()))
+            text = _squash(_text(a))
             target = urljoin(url, href)
             if folder_of(target) != folder or self.is_detail(target):
                 continue
@@ -150,7 +150,7 @@ def links(url: str, sel: Selector):
         href = a.attrib.get("href", "").strip()
         if not href or href.startswith(("javascript:", "#", "mailto:")):
             continue
-        title = _squash(a.attrib.get("title") or "".join(a.xpath(".//text()").getall()))
+        title = _squash(a.attrib.get("title") or _text(a))
         yield a, urljoin(url, href).split("#")[0], title
 
 
@@ -158,8 +158,18 @@ def _squash(s: str) -> str:
     return re.sub(r"[\s\u3000\xa0]+", " ", s or "").strip()
 
 
+def _text(a) -> str:
+    """A link's text (its ``.//text()``), read from its lxml element: an XPath query and a
+    Selector per text node were a third of a list page's parsing."""
+    return "".join(a.root.itertext())
+
+
+_ROW_TAGS = frozenset(("li", "tr", "dd", "dl", "div"))
+
+
 def _row_date(a) -> str | None:
-    """The date printed next to a list link (same <li>/<tr>/<dd>), if any."""
-    for anc in a.xpath("ancestor::*[self::li or self::tr or self::dd or self::dl or self::div][1]"):
-        return parse_date(" ".join(anc.xpath(".//text()").getall()))
+    """The date printed next to a list link (in its nearest <li>, <tr>, <dd>, <dl> or <div>), if any."""
+    for ancestor in a.root.iterancestors():
+        if ancestor.tag in _ROW_TAGS:
+            return parse_date(" ".join(ancestor.itertext()))
     return None
