@@ -25,8 +25,11 @@ wake-up of the crawl's loop) that is a tenth of cleaning a short page; shared by
 it goes. The budget still holds page by page: a batch's task gets one page's budget, and when it
 goes over it (or its worker dies, or a page in it raises) each of its pages is run again alone,
 with a budget of its own, so the page at fault gets the same verdict as before and the others
-their answers. A page that arrives alone (a crawl with a delay between requests) goes alone, at
-once when the window ends.
+their answers. A batch begins no page after a quarter of its budget (the rest go alone), so slow
+pages are not all lost with it; a page over ``BATCH_MAX_BYTES`` goes alone (its cleaning dwarfs
+the toll). A page that arrives alone (a crawl with a delay between requests) goes alone, at once
+when the window ends. Pages are counted per asyncio loop (``backlog``, ``room``): a crawl waits
+for its own pages, never for those of a loop that is gone.
 
 One pool serves every crawl of a process (``shared``): a test session or ``scrapy crawlall``
 starts it once.
@@ -55,6 +58,7 @@ DEFAULT_MEMORY = 1 << 30  # bytes of address space a worker may add while cleani
 MAX_TASKS = 2000  # pages per worker before it is replaced (whatever a long crawl fragments, it gives back)
 BATCH = 8  # pages sent to a worker in one task, at most
 WINDOW = 0.02  # seconds a page waits for others to share its task
+BATCH_MAX_BYTES = 128 * 1024  # a larger page goes alone: its cleaning dwarfs the toll a batch saves
 
 
 class CleaningError(RuntimeError):
@@ -119,13 +123,23 @@ def _examine_in_worker(status: int, headers: Mapping, body: bytes, url: str | No
     return result
 
 
-def _examine_batch(pages: Sequence[tuple]) -> list[Examined | None]:
-    """Several pages in one task: each one's answer, or None for a page that raised (it is run
-    again alone, where its error travels as it always did)."""
+def _examine_batch(pages: Sequence[tuple], budget: float) -> list[Examined | None]:
+    """Several pages in one task: each one's answer, or None for a page to be run again alone —
+    one that raised (alone, its error travels as it always did), or one not begun because the
+    batch has used a quarter of its budget (slow pages are not all lost when a later one breaks
+    the batch's budget)."""
+    import time
+
+    started = time.monotonic()
     answers: list[Examined | None] = []
     for page in pages:
+        if answers and time.monotonic() - started > budget / 4:
+            answers.append(None)
+            continue
         try:
             answers.append(_examine_in_worker(*page))
+        except MemoryError:  # outside the cleaner itself: this process is not to be trusted either
+            os._exit(OUT_OF_MEMORY)
         except Exception:  # noqa: BLE001 - the page is run again alone
             answers.append(None)
     return answers
@@ -135,17 +149,19 @@ class Workers:
     """A process pool that examines pages (``examine``) within a ``Budget``."""
 
     def __init__(self, processes: int | None = None, budget: Budget = Budget(), max_tasks: int = MAX_TASKS,
-                 batch: int = BATCH, window: float = WINDOW):
+                 batch: int = BATCH, window: float = WINDOW, batch_max_bytes: int = BATCH_MAX_BYTES):
         self.processes = processes or _cores()
         self.budget = budget
-        self.batch, self.window = max(1, batch), window
+        self.batch, self.window, self.batch_max_bytes = max(1, batch), window, batch_max_bytes
         context = process_context()
-        # a worker is replaced after ``max_tasks`` tasks: about as many pages when they go in batches
-        self._pool = pebble.ProcessPool(max_workers=self.processes, max_tasks=max(1, max_tasks // self.batch),
+        # pebble replaces a worker after so many tasks: ``max_tasks`` pages in full batches, fewer
+        # when pages go alone (0: never)
+        tasks = max(1, max_tasks // self.batch) if max_tasks else 0
+        self._pool = pebble.ProcessPool(max_workers=self.processes, max_tasks=tasks,
                                         initializer=_start_worker, initargs=(budget.memory,), context=context)
         self._waiting: list[tuple[tuple, asyncio.Future]] = []  # pages waiting for the batch's window to end
         self._timer: asyncio.TimerHandle | None = None
-        self.backlog = 0  # pages handed over and not answered yet (counted on the loop's thread)
+        self._backlog: dict[asyncio.AbstractEventLoop, int] = {}  # loop → its pages not answered yet
         self._room: list[asyncio.Future] = []  # who waits for the backlog to shrink (``room``)
 
     def start(self) -> None:
@@ -164,30 +180,45 @@ class Workers:
         over budget comes back flagged (``over_budget``); a defect of the cleaner raises
         ``CleaningError``."""
         page = (status, dict(headers), body, url, tuple(containers))
-        self.backlog += 1
+        loop = asyncio.get_running_loop()
+        self._backlog[loop] = self._backlog.get(loop, 0) + 1
         try:
-            if self.batch > 1:
+            if self.batch > 1 and len(body) <= self.batch_max_bytes:
                 answer = await self._in_batch(page)
                 if answer is not None:
                     return answer
             return await self._alone(page)
         finally:
-            self.backlog -= 1
-            self._make_room()
+            left = self._backlog.pop(loop) - 1
+            if left:
+                self._backlog[loop] = left
+            self._make_room(loop)
+
+    @property
+    def backlog(self) -> int:
+        """Pages handed over on the running loop (outside one: on any) and not answered yet."""
+        try:
+            return self._backlog.get(asyncio.get_running_loop(), 0)
+        except RuntimeError:
+            return sum(self._backlog.values())
 
     async def room(self, limit: int) -> None:
-        """Return once fewer than ``limit`` pages wait for their answer: a crawl that downloads
-        faster than its pages are cleaned waits here, instead of holding ever more pages."""
+        """Return once fewer than ``limit`` pages of this loop wait for their answer: a crawl that
+        downloads faster than its pages are cleaned waits here, instead of holding ever more pages."""
         while self.backlog >= limit:
             waiter = asyncio.get_running_loop().create_future()
             self._room.append(waiter)
             await waiter
 
-    def _make_room(self) -> None:
-        waiters, self._room = self._room, []
-        for waiter in waiters:  # each looks again at the backlog
-            if not waiter.done():
+    def _make_room(self, loop: asyncio.AbstractEventLoop) -> None:
+        """A page of ``loop`` was answered: whoever waits on that loop looks again at the backlog."""
+        waiting = []
+        for waiter in self._room:
+            if waiter.get_loop() is not loop:
+                waiting.append(waiter)
+            elif not waiter.done():
                 waiter.set_result(None)
+        self._room = waiting
 
     async def _alone(self, page: tuple) -> Examined:
         """One page in a task of its own, within its budget."""
@@ -214,7 +245,7 @@ class Workers:
         """The page's answer from a batch, or None: the page is to be run alone."""
         loop = asyncio.get_running_loop()
         if self._waiting and self._waiting[0][1].get_loop() is not loop:
-            self._send()  # pages of a loop that is gone or another one: not mixed with this loop's
+            self._send()  # pages of another loop (or one that is gone): not mixed with this loop's
         waiter = loop.create_future()
         self._waiting.append((page, waiter))
         if len(self._waiting) >= self.batch:
@@ -228,19 +259,21 @@ class Workers:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        pages = [(page, waiter) for page, waiter in self._waiting if not waiter.done()]  # not the cancelled
+        # not the cancelled, nor those of a loop closed under them (nobody can await them)
+        pages = [(page, waiter) for page, waiter in self._waiting
+                 if not waiter.done() and not waiter.get_loop().is_closed()]
         self._waiting = []
         if len(pages) < 2:
             for _, waiter in pages:
-                waiter.set_result(None)
+                _answer(waiter, None)
             return
         loop = pages[0][1].get_loop()
         try:
-            task = self._pool.schedule(_examine_batch, args=([page for page, _ in pages],),
+            task = self._pool.schedule(_examine_batch, args=([page for page, _ in pages], self.budget.timeout),
                                        timeout=self.budget.timeout)
         except Exception:  # noqa: BLE001 - the pool cannot take it: each page alone says why
             for _, waiter in pages:
-                waiter.set_result(None)
+                _answer(waiter, None)
             return
 
         def done(task) -> None:  # in pebble's thread: one wake-up of the loop for the whole batch
@@ -264,6 +297,23 @@ class Workers:
     def close(self) -> None:
         self._pool.stop()
         self._pool.join()
+
+
+def _answer(waiter: asyncio.Future, answer) -> None:
+    """Set a waiting page's answer on its own loop (from another, through that loop's queue)."""
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    loop = waiter.get_loop()
+    if loop is running:
+        if not waiter.done():
+            waiter.set_result(answer)
+        return
+    try:
+        loop.call_soon_threadsafe(lambda: waiter.done() or waiter.set_result(answer))
+    except RuntimeError:  # closed meanwhile: nobody waits for it
+        pass
 
 
 def _death(code: int | None) -> str:

@@ -15,7 +15,7 @@ import time
 import pytest
 
 from archive.ingest import examine
-from archive.workers import Budget, CleaningError, Workers
+from archive.workers import BATCH_MAX_BYTES, Budget, CleaningError, Workers, _examine_batch
 from tests.paths import ROOT
 from tests.procs import alive, descendants
 
@@ -119,7 +119,7 @@ def test_pages_that_arrive_together_are_cleaned_in_batches_with_the_same_answers
 
 
 def test_a_batch_over_budget_is_run_again_page_by_page_each_within_its_own_budget():
-    workers = Workers(1, Budget(timeout=1.0), batch=4)
+    workers = Workers(1, Budget(timeout=1.0), batch=4, batch_max_bytes=len(HEAVY))  # the heavy page in the batch
     try:
         tasks = _tasks(workers)
         started = time.monotonic()
@@ -137,11 +137,50 @@ def test_a_batch_over_budget_is_run_again_page_by_page_each_within_its_own_budge
 def test_a_page_the_cleaner_fails_on_fails_alone_and_its_batch_is_answered():
     workers = Workers(1, Budget(timeout=60), batch=4)
     try:
+        tasks = _tasks(workers)
         broken, fine = run(_all(workers, ["a str, not the page's bytes", _page(5)]))
     finally:
         workers.close()
+    assert tasks == [("_examine_batch", 2), ("_examine_in_worker", 1)]  # only the failing page again
     assert isinstance(broken, CleaningError) and "TypeError" in str(broken)
     assert fine.kind == "page" and "主动公开政府信息5条" in fine.cleaned.text
+
+
+def test_a_batch_begins_no_page_after_a_quarter_of_its_budget():
+    pages = [(200, HEADERS, _page(k), "https://x.gov.cn/a.html", ("#zoomcon",)) for k in range(3)]
+    first, *rest = _examine_batch(pages, 0.0)  # the budget is spent once the first page is done
+    assert "主动公开政府信息0条" in first.cleaned.text and rest == [None, None]  # the others go alone
+    assert all(a is not None for a in _examine_batch(pages, 60.0))
+
+
+def test_a_large_page_goes_alone():
+    workers = Workers(1, Budget(timeout=60), batch=4)
+    large = NORMAL.replace(b"</p>", b"</p>" + "<p>本机关主动公开政府信息。</p>".encode() * 5000, 1)
+    try:
+        tasks = _tasks(workers)
+        answers = run(_all(workers, [large, _page(1), _page(2)]))
+    finally:
+        workers.close()
+    assert len(large) > BATCH_MAX_BYTES and sorted(tasks) == [("_examine_batch", 2), ("_examine_in_worker", 1)]
+    assert all(a.kind == "page" and a.cleaned.incomplete is None for a in answers)
+
+
+def test_pages_left_waiting_by_a_closed_loop_do_not_trouble_the_next_one():
+    workers = Workers(1, Budget(timeout=60), batch=8, window=0.5)
+    old = asyncio.new_event_loop()
+    try:
+        old.run_until_complete(asyncio.sleep(0, old.create_task(
+            workers.examine(200, HEADERS, _page(1), "https://x.gov.cn/a.html"))))
+        old.close()  # its page still waits for the window, never answered, never cancelled
+        answer = run(workers.examine(200, HEADERS, _page(2), "https://x.gov.cn/b.html"))
+
+        async def backlog_here():
+            return workers.backlog
+
+        assert run(backlog_here()) == 0  # the closed loop's page is not this loop's backlog
+    finally:
+        workers.close()
+    assert "主动公开政府信息2条" in answer.cleaned.text
 
 
 def test_a_page_given_up_while_it_waits_for_its_batch_leaves_the_others_answered():
@@ -192,31 +231,29 @@ def test_a_request_waits_while_the_cleaning_backlog_is_full():
     from scrapy.settings import Settings
     from scrapy.statscollectors import MemoryStatsCollector
 
-    class Cleaner:
-        backlog = 3
-
-        async def room(self, limit):
-            while self.backlog >= limit:
-                await asyncio.sleep(0.01)
-
-    cleaner = Cleaner()
-    crawler = SimpleNamespace(spider=SimpleNamespace(cleaner=cleaner), settings=Settings({"ARCHIVE_CLEAN_BACKLOG": 3}))
+    workers = Workers(1, Budget(timeout=60), batch=1)
+    crawler = SimpleNamespace(spider=SimpleNamespace(cleaner=workers), settings=Settings({"ARCHIVE_CLEAN_BACKLOG": 3}))
     crawler.stats = MemoryStatsCollector(crawler)
     middleware = CleaningBacklog(crawler)
 
-    async def download():
-        held = middleware.process_request(Request("https://x.gov.cn/a.html"))
-        waiting = asyncio.ensure_future(held)
-        await asyncio.sleep(0.05)
-        still_waiting = not waiting.done()
-        cleaner.backlog = 2  # a page answered
-        return still_waiting, await asyncio.wait_for(waiting, 5)
+    async def crawl():
+        under = middleware.process_request(Request("https://x.gov.cn/a.html"))  # nothing waits yet
+        pages = [asyncio.ensure_future(workers.examine(200, HEADERS, _page(k), "https://x.gov.cn/a.html"))
+                 for k in range(3)]
+        await asyncio.sleep(0)  # three pages handed over: the backlog is full
+        held = middleware.process_request(Request("https://x.gov.cn/b.html"))
+        await held
+        return under, sum(p.done() for p in pages), workers.backlog, await asyncio.gather(*pages)
 
-    assert run(download()) == (True, None)
+    try:
+        under, done, backlog, answers = run(crawl())
+    finally:
+        workers.close()
+    assert under is None
+    assert done >= 1 and backlog < 3  # let go once a page was answered
     assert crawler.stats.get_value("archive/clean/backlog_waits") == 1
-    assert middleware.process_request(Request("https://x.gov.cn/b.html")) is None  # under the limit: at once
+    assert all("主动公开政府信息" in a.cleaned.text for a in answers)
     crawler.spider.cleaner = None  # cleaning in the crawl's own process: nothing to wait for
-    cleaner.backlog = 10
     assert middleware.process_request(Request("https://x.gov.cn/c.html")) is None
 
 
