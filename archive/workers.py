@@ -42,7 +42,8 @@ import atexit
 import multiprocessing
 import os
 import threading
-from concurrent.futures import Future, TimeoutError as FutureTimeout
+import time
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
@@ -128,8 +129,6 @@ def _examine_batch(pages: Sequence[tuple], budget: float) -> list[Examined | Non
     one that raised (alone, its error travels as it always did), or one not begun because the
     batch has used a quarter of its budget (slow pages are not all lost when a later one breaks
     the batch's budget)."""
-    import time
-
     started = time.monotonic()
     answers: list[Examined | None] = []
     for page in pages:
@@ -168,11 +167,6 @@ class Workers:
         """Start the workers now (pebble starts them with the first task, in the caller's thread:
         a crawl does it before its first request, not between two requests to one host)."""
         self._pool.schedule(_ready)
-
-    def submit(self, status: int, headers: Mapping, body: bytes, url: str | None,
-               containers: Sequence[str] = ()) -> Future:
-        return self._pool.schedule(_examine_in_worker, args=(status, dict(headers), body, url, tuple(containers)),
-                                   timeout=self.budget.timeout)
 
     async def examine(self, status: int, headers: Mapping, body: bytes, url: str | None,
                       containers: Sequence[str] = ()) -> Examined:
@@ -222,8 +216,7 @@ class Workers:
 
     async def _alone(self, page: tuple) -> Examined:
         """One page in a task of its own, within its budget."""
-        status, headers, body, url, containers = page
-        future = self.submit(status, headers, body, url, containers)
+        future = self._pool.schedule(_examine_in_worker, args=page, timeout=self.budget.timeout)
         try:
             return await asyncio.wrap_future(future)
         except FutureTimeout:
@@ -238,6 +231,7 @@ class Workers:
             raise
         except Exception as exc:  # noqa: BLE001 - a defect in the cleaner, reported with its page
             raise CleaningError(f"{type(exc).__name__}: {exc}") from exc
+        _, headers, body, *_ = page
         return await asyncio.to_thread(over_budget, headers, body, reason)
 
     # --- batches ---------------------------------------------------------------------------------
@@ -291,8 +285,7 @@ class Workers:
         except BaseException:  # noqa: BLE001 - over budget, a worker's death: each page alone, its own budget
             answers = [None] * len(pages)
         for (_, waiter), answer in zip(pages, answers):
-            if not waiter.done():
-                waiter.set_result(answer)
+            _answer(waiter, answer)
 
     def close(self) -> None:
         self._pool.stop()
